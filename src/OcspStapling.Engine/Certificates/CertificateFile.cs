@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace OcspStapling.Engine.Certificates;
+
+/// <summary>Reads certificates from PEM (one or a full chain), DER or PFX files.</summary>
+public static class CertificateFile
+{
+    // Certificate files are small; a cap keeps a wrong path (a log, an image) from being read whole.
+    private const long MaxFileBytes = 1024 * 1024;
+
+    public static CertificateBundle Load(string path, string? pfxPassword = null)
+    {
+        var all = ReadAll(path, pfxPassword);
+        var leaf = PickLeaf(all);
+        var chain = all.Where(c => !ReferenceEquals(c, leaf)).ToList();
+        return new CertificateBundle(leaf, chain, path);
+    }
+
+    /// <summary>Every certificate in the file, in file order.</summary>
+    public static IReadOnlyList<X509Certificate2> ReadAll(string path, string? pfxPassword = null)
+    {
+        byte[] bytes;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+                throw Unreadable(path, "the file does not exist; check the path");
+            if (info.Length > MaxFileBytes)
+                throw Unreadable(path, $"the file is {info.Length} bytes, too large for a certificate file");
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Unreadable(path, e.Message, e);
+        }
+
+        try
+        {
+            var certs = Parse(bytes, pfxPassword);
+            if (certs.Count == 0)
+                throw Unreadable(path, "it holds no certificate; give a PEM, DER or PFX certificate file");
+            return certs;
+        }
+        catch (CryptographicException e)
+        {
+            var hint = LooksLikePem(bytes) ? "the PEM is damaged" : "it is not a PEM, DER or PFX certificate (a PFX may need its password)";
+            throw Unreadable(path, $"{hint}: {e.Message}", e);
+        }
+    }
+
+    private static List<X509Certificate2> Parse(byte[] bytes, string? pfxPassword)
+    {
+        var collection = new X509Certificate2Collection();
+        if (LooksLikePem(bytes))
+        {
+            collection.ImportFromPem(Encoding.ASCII.GetString(bytes));
+            return collection.ToList();
+        }
+        if (X509Certificate2.GetCertContentType(bytes) == X509ContentType.Pfx)
+        {
+            collection.Import(bytes, pfxPassword, X509KeyStorageFlags.EphemeralKeySet | X509KeyStorageFlags.Exportable);
+            return collection.ToList();
+        }
+        return new List<X509Certificate2> { new X509Certificate2(bytes) };
+    }
+
+    // The leaf is the one with a private key (PFX), else the one that issued none of the others (a chain file may be in any order).
+    private static X509Certificate2 PickLeaf(IReadOnlyList<X509Certificate2> certs)
+    {
+        var withKey = certs.FirstOrDefault(c => c.HasPrivateKey);
+        if (withKey != null)
+            return withKey;
+        return certs.FirstOrDefault(c => !certs.Any(other => !ReferenceEquals(other, c) && other.IssuerName.RawData.AsSpan().SequenceEqual(c.SubjectName.RawData)))
+            ?? certs[0];
+    }
+
+    private static bool LooksLikePem(byte[] bytes) =>
+        Encoding.ASCII.GetString(bytes, 0, Math.Min(bytes.Length, 4096)).Contains("-----BEGIN ", StringComparison.Ordinal);
+
+    private static StaplingException Unreadable(string path, string why, Exception? inner = null) =>
+        new(FailureReason.CertificateUnreadable, path, $"Cannot read certificate '{path}': {why}.", inner);
+}

@@ -1,0 +1,42 @@
+namespace OcspStapling.Engine.Export;
+
+/// <summary>Replaces a file so that readers see the old bytes or the new bytes, never a mix or nothing.</summary>
+public static class AtomicFile
+{
+    public static void Write(string path, ReadOnlySpan<byte> content)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        // Same directory, so the rename stays on one file system and is atomic (rename(2) / MoveFileEx).
+        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: a stray temp file is harmless, and the original error matters more.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

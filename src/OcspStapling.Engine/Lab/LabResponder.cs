@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Ocsp;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Ocsp;
+using Org.BouncyCastle.Security;
+using OcspStapling.Engine.Protocol;
+using OcspStapling.Engine.Transport;
+using OcspStapling.Engine.Verification;
+using BcCertStatus = Org.BouncyCastle.Ocsp.CertificateStatus;
+using CertStatus = OcspStapling.Engine.Protocol.CertStatus;
+
+namespace OcspStapling.Engine.Lab;
+
+/// <summary>
+/// An in-process OCSP responder on 127.0.0.1 for a <see cref="LabPki"/>'s issuing CA. Answers GET and POST,
+/// echoes nonces, and stages on request every fault in <see cref="LabFault"/>. Also serves the issuer at /issuer.cer.
+/// </summary>
+public sealed class LabResponder : IAsyncDisposable
+{
+    private readonly LabPki _pki;
+    private readonly LoopbackHttpServer _server;
+    private readonly ConcurrentDictionary<string, (CertStatus Status, DateTime? RevokedAt)> _statuses = new();
+    private readonly Lazy<X509Certificate2> _stranger = new(() => LabPki.CreateStranger("CN=Not Your CA"));
+    private readonly Lazy<X509Certificate2> _unauthorizedDelegate;
+    private int _requests;
+
+    public LabResponder(LabPki pki, int port = 0)
+    {
+        _pki = pki;
+        _unauthorizedDelegate = new(() => LabPki.IssueOcspSigner("CN=Lab Web Server (not an OCSP signer)", pki.Issuer, withOcspSigningEku: false));
+        _server = new LoopbackHttpServer(Handle, port);
+    }
+
+    /// <summary>The URL to put in certificates' AIA extension.</summary>
+    public Uri Url => _server.BaseUrl;
+
+    /// <summary>Where the issuing CA's certificate is served (DER), for AIA caIssuers.</summary>
+    public Uri IssuerUrl => new(_server.BaseUrl, "issuer.cer");
+
+    public LabFault Fault { get; set; }
+
+    /// <summary>Sign with the delegated signer rather than the issuing CA itself.</summary>
+    public bool UseDelegatedSigner { get; set; }
+
+    public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long answers are valid (thisUpdate to nextUpdate).</summary>
+    public TimeSpan Validity { get; set; } = TimeSpan.FromDays(4);
+
+    /// <summary>OCSP requests received so far (issuer downloads not counted).</summary>
+    public int RequestCount => Volatile.Read(ref _requests);
+
+    public void SetStatus(X509Certificate2 certificate, CertStatus status, DateTime? revokedAt = null) =>
+        _statuses[SerialOf(certificate)] = (status, revokedAt ?? (status == CertStatus.Revoked ? DateTime.UtcNow.AddDays(-1) : null));
+
+    /// <summary>Certificates this responder answers "good" for; others get "unknown".</summary>
+    public void Add(X509Certificate2 certificate) => SetStatus(certificate, CertStatus.Good);
+
+    private LabHttpResponse Handle(LabHttpRequest request)
+    {
+        if (request.Method == "GET" && request.Path == "/issuer.cer")
+            return new LabHttpResponse(200, "application/pkix-cert", _pki.Issuer.RawData);
+        Interlocked.Increment(ref _requests);
+        switch (Fault)
+        {
+            case LabFault.Garbage:
+                return Ocsp(RandomNumberGenerator.GetBytes(300));
+            case LabFault.Html:
+                return new LabHttpResponse(200, "text/html", Encoding.UTF8.GetBytes("<html><body><h1>Service temporarily unavailable</h1></body></html>"));
+            case LabFault.Http500:
+                return new LabHttpResponse(500, "text/plain", Encoding.UTF8.GetBytes("internal error"));
+            case LabFault.Oversized:
+                return Ocsp(new byte[256 * 1024]);
+            case LabFault.TryLater:
+                return Ocsp(new OCSPRespGenerator().Generate(OCSPRespGenerator.TryLater, null).GetEncoded());
+        }
+        var der = DecodeRequestBody(request);
+        if (der == null)
+            return Ocsp(new OCSPRespGenerator().Generate(OCSPRespGenerator.MalformedRequest, null).GetEncoded());
+        var response = Answer(new OcspReq(der));
+        return Ocsp(response) with { Delay = Fault == LabFault.Slow ? SlowDelay : TimeSpan.Zero };
+    }
+
+    private static byte[]? DecodeRequestBody(LabHttpRequest request)
+    {
+        try
+        {
+            return request.Method == "POST"
+                ? request.Body
+                : Convert.FromBase64String(Uri.UnescapeDataString(request.Path.TrimStart('/')));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private byte[] Answer(OcspReq request)
+    {
+        var (signerCert, signerKey, chain) = Signer();
+        var generator = new BasicOcspRespGenerator(new RespID(signerCert.SubjectDN));
+        var now = DateTime.UtcNow;
+        var (thisUpdate, nextUpdate) = Fault switch
+        {
+            LabFault.Stale => (now.AddDays(-2), (DateTime?)now.AddDays(-1)),
+            LabFault.FutureDated => (now.AddDays(1), now.AddDays(5)),
+            LabFault.NoNextUpdateOld => (now.AddDays(-2), null),
+            _ => (now.AddMinutes(-1), now.Add(Validity)),
+        };
+        foreach (var single in request.GetRequestList())
+        {
+            var id = single.GetCertID();
+            if (Fault == LabFault.WrongCertificate)
+                id = CertificateID.DeriveCertificateID(id, id.SerialNumber.Add(Org.BouncyCastle.Math.BigInteger.One));
+            var status = StatusFor(id);
+            if (nextUpdate is { } next)
+                generator.AddResponse(id, status, thisUpdate, next, null);
+            else
+                generator.AddResponse(id, status, thisUpdate, null);
+        }
+        var nonce = request.RequestExtensions?.GetExtension(OcspObjectIdentifiers.PkixOcspNonce);
+        if (nonce != null && Fault != LabFault.DropNonce)
+        {
+            var extensions = new X509ExtensionsGenerator();
+            extensions.AddExtension(OcspObjectIdentifiers.PkixOcspNonce, false, nonce.Value.GetOctets());
+            generator.SetResponseExtensions(extensions.Generate());
+        }
+        var basic = generator.Generate("SHA256WITHRSA", signerKey, chain, Fault == LabFault.FutureDated ? thisUpdate : now);
+        return new OCSPRespGenerator().Generate(OCSPRespGenerator.Successful, basic).GetEncoded();
+    }
+
+    private BcCertStatus? StatusFor(CertificateID id)
+    {
+        var ours = CertId.For(_pki.Issuer, _pki.Issuer, id.HashAlgOid);
+        var sameIssuer = ours != null && ours.IssuerNameHash.AsSpan().SequenceEqual(id.GetIssuerNameHash()) && ours.IssuerKeyHash.AsSpan().SequenceEqual(id.GetIssuerKeyHash());
+        if (!sameIssuer || !_statuses.TryGetValue(CertId.NormalizeSerial(id.SerialNumber.ToString(16)), out var entry))
+            return new UnknownStatus();
+        return entry.Status switch
+        {
+            CertStatus.Good => BcCertStatus.Good,
+            CertStatus.Revoked => new RevokedStatus(entry.RevokedAt!.Value, (int)RevocationReason.KeyCompromise),
+            _ => new UnknownStatus(),
+        };
+    }
+
+    // Which certificate the response names, which key signs it, and which certificates ride along.
+    private (Org.BouncyCastle.X509.X509Certificate Named, Org.BouncyCastle.Crypto.AsymmetricKeyParameter Key, Org.BouncyCastle.X509.X509Certificate[] Chain) Signer()
+    {
+        var issuer = BouncyCastleCertificates.From(_pki.Issuer);
+        switch (Fault)
+        {
+            case LabFault.WrongSigner:
+                return (issuer, PrivateKey(_stranger.Value), Array.Empty<Org.BouncyCastle.X509.X509Certificate>());
+            case LabFault.UnauthorizedDelegate:
+                var imposter = BouncyCastleCertificates.From(_unauthorizedDelegate.Value);
+                return (imposter, PrivateKey(_unauthorizedDelegate.Value), new[] { imposter });
+        }
+        if (UseDelegatedSigner && _pki.DelegatedSigner is { } delegated)
+        {
+            var bc = BouncyCastleCertificates.From(delegated);
+            return (bc, PrivateKey(delegated), new[] { bc });
+        }
+        return (issuer, PrivateKey(_pki.Issuer), Array.Empty<Org.BouncyCastle.X509.X509Certificate>());
+    }
+
+    private readonly ConcurrentDictionary<string, Org.BouncyCastle.Crypto.AsymmetricKeyParameter> _keys = new();
+
+    private Org.BouncyCastle.Crypto.AsymmetricKeyParameter PrivateKey(X509Certificate2 certificate) =>
+        _keys.GetOrAdd(certificate.Thumbprint, _ =>
+        {
+            using var rsa = certificate.GetRSAPrivateKey() ?? throw new InvalidOperationException($"No private key for {certificate.Subject}");
+            return DotNetUtilities.GetRsaKeyPair(rsa.ExportParameters(true)).Private;
+        });
+
+    private static LabHttpResponse Ocsp(byte[] body) => new(200, OcspExchange.ResponseContentType, body);
+
+    private static string SerialOf(X509Certificate2 certificate) => CertId.NormalizeSerial(Convert.ToHexString(certificate.SerialNumberBytes.Span));
+
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+}

@@ -1,0 +1,52 @@
+using OcspStapling.Engine.Certificates;
+using OcspStapling.Engine.Protocol;
+using OcspStapling.Engine.Transport;
+using OcspStapling.Engine.Verification;
+
+namespace OcspStapling.Engine.Operations;
+
+/// <summary>Verifies a staple file already on disk (nginx's ssl_stapling_file, HAProxy's .ocsp) against its certificate.</summary>
+public static class StapleFileCheck
+{
+    public static async Task<OcspResult> CheckAsync(string staplePath, CertificateBundle certificate, FetchOptions options, CancellationToken cancel = default)
+    {
+        var der = Read(staplePath);
+        OcspResponse response;
+        try
+        {
+            response = OcspResponseDecoder.Decode(der);
+        }
+        catch (OcspFormatException e)
+        {
+            throw new StaplingException(FailureReason.StapleFileUnreadable, staplePath,
+                $"Staple file '{staplePath}' is not a DER OCSP response: {e.Message}. Fetch a new one with 'ocspstaple export'.", e);
+        }
+        using var http = new ResponderHttp(new TransportOptions());
+        var issuer = await new IssuerLocator(http).LocateAsync(certificate, options.Issuers, options.TrustedCertificatesFile, cancel).ConfigureAwait(false);
+        var verdict = OcspVerifier.Verify(response, certificate.Leaf, issuer.Certificate, null, options.Verification, DateTimeOffset.UtcNow);
+        return new OcspResult(certificate, issuer, staplePath, null, response, verdict, options.SkipVerification);
+    }
+
+    private static byte[] Read(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+                throw new StaplingException(FailureReason.StapleFileUnreadable, path, $"Staple file '{path}' does not exist; check the path.");
+            if (info.Length > OcspResponseDecoder.MaxInputBytes)
+                throw new StaplingException(FailureReason.StapleFileUnreadable, path, $"Staple file '{path}' is {info.Length} bytes, too large to be an OCSP response.");
+            var bytes = File.ReadAllBytes(path);
+            // HAProxy's runtime API takes base64; accept a file of it too.
+            return LooksLikeBase64(bytes) ? Convert.FromBase64String(System.Text.Encoding.ASCII.GetString(bytes).Trim()) : bytes;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StaplingException(FailureReason.StapleFileUnreadable, path, $"Cannot read staple file '{path}': {e.Message}.", e);
+        }
+    }
+
+    private static bool LooksLikeBase64(byte[] bytes) =>
+        bytes.Length > 0 && bytes[0] == (byte)'M' && bytes.All(b => b is (byte)'+' or (byte)'/' or (byte)'=' or (byte)'\n' or (byte)'\r'
+            or >= (byte)'0' and <= (byte)'9' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z');
+}

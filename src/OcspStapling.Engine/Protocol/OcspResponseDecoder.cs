@@ -1,0 +1,103 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography.X509Certificates;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Ocsp;
+using Org.BouncyCastle.Ocsp;
+using OcspStapling.Engine.Verification;
+
+namespace OcspStapling.Engine.Protocol;
+
+/// <summary>Thrown when bytes are not a well-formed OCSP response.</summary>
+public sealed class OcspFormatException : Exception
+{
+    public OcspFormatException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
+/// <summary>Parses DER into <see cref="OcspResponse"/>. No I/O, no policy.</summary>
+public static class OcspResponseDecoder
+{
+    /// <summary>Larger inputs are refused before BouncyCastle sees them.</summary>
+    public const int MaxInputBytes = 1024 * 1024;
+
+    public static OcspResponse Decode(byte[] der)
+    {
+        if (der.Length == 0)
+            throw new OcspFormatException("it is empty");
+        if (der.Length > MaxInputBytes)
+            throw new OcspFormatException($"it is {der.Length} bytes, over the {MaxInputBytes}-byte limit");
+        RejectTrailingData(der);
+        try
+        {
+            var outer = new OcspResp(der);
+            var status = (OcspResponseStatus)outer.Status;
+            if (status != OcspResponseStatus.Successful)
+                return new OcspResponse(der, status, null, null, Array.Empty<SingleResponse>(), Array.Empty<X509Certificate2>(), null, null);
+            if (outer.GetResponseObject() is not BasicOcspResp basic)
+                throw new OcspFormatException("it is not a basic OCSP response (id-pkix-ocsp-basic)");
+            return FromBasic(der, basic);
+        }
+        catch (Exception e) when (e is not OcspFormatException && (e is IOException or ArgumentException or InvalidCastException or OcspException or Asn1Exception or FormatException or InvalidOperationException or NullReferenceException))
+        {
+            throw new OcspFormatException($"it is not a valid OCSP response ({e.Message})", e);
+        }
+    }
+
+    private static OcspResponse FromBasic(byte[] der, BasicOcspResp basic)
+    {
+        var responderId = basic.ResponderId.ToAsn1Object();
+        byte[]? keyHash = responderId.GetKeyHash();
+        var name = responderId.Name;
+        var singles = basic.Responses.Select(ToSingle).ToList();
+        var certs = basic.GetCerts().Select(BouncyCastleCertificates.ToPlatform).ToList();
+        var nonce = UnwrapNonce(basic.ResponseExtensions?.GetExtension(OcspObjectIdentifiers.PkixOcspNonce)?.Value.GetOctets());
+        var signed = new OcspResponse.SignedPart(basic.GetTbsResponseData(), basic.SignatureAlgOid, basic.GetSignature(), keyHash, name?.GetEncoded());
+        var display = name != null ? name.ToString() : keyHash != null ? "key:" + Convert.ToHexString(keyHash) : null;
+        return new OcspResponse(der, OcspResponseStatus.Successful, Utc(basic.ProducedAt), display, singles, certs, nonce, signed);
+    }
+
+    private static SingleResponse ToSingle(SingleResp single)
+    {
+        var id = OcspRequestMessage.FromAsn1(single.GetCertID());
+        var next = single.NextUpdate?.Value is { } n ? Utc(n) : (DateTimeOffset?)null;
+        return single.GetCertStatus() switch
+        {
+            null => new SingleResponse(id, CertStatus.Good, Utc(single.ThisUpdate), next, null, null),
+            RevokedStatus revoked => new SingleResponse(id, CertStatus.Revoked, Utc(single.ThisUpdate), next, Utc(revoked.RevocationTime),
+                revoked.HasRevocationReason ? (RevocationReason)revoked.RevocationReason : null),
+            _ => new SingleResponse(id, CertStatus.Unknown, Utc(single.ThisUpdate), next, null, null),
+        };
+    }
+
+    // RFC 8954: the nonce extension's value is an OCTET STRING; some responders put the bare bytes there instead.
+    private static byte[]? UnwrapNonce(byte[]? extensionValue)
+    {
+        if (extensionValue == null)
+            return null;
+        try
+        {
+            var inner = AsnDecoder.ReadOctetString(extensionValue, AsnEncodingRules.BER, out var consumed);
+            return consumed == extensionValue.Length ? inner : extensionValue;
+        }
+        catch (AsnContentException)
+        {
+            return extensionValue;
+        }
+    }
+
+    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time.ToUniversalTime(), DateTimeKind.Utc));
+
+    // BouncyCastle reads one object and ignores the rest; a strict client rejects trailing bytes (as Go's x/crypto/ocsp does).
+    private static void RejectTrailingData(byte[] der)
+    {
+        try
+        {
+            AsnDecoder.ReadEncodedValue(der, AsnEncodingRules.BER, out _, out _, out var consumed);
+            if (consumed != der.Length)
+                throw new OcspFormatException($"it has {der.Length - consumed} bytes of trailing data after the response");
+        }
+        catch (AsnContentException e)
+        {
+            throw new OcspFormatException("it is not DER-encoded data", e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace OcspStapling.Engine;
+
+/// <summary>Why an operation could not produce a response to judge. Each is an error id suffix for the cmdlets.</summary>
+public enum FailureReason
+{
+    // The user's input: fix the invocation or the file (CLI exit 2).
+    InvalidArgument,
+    CertificateUnreadable,
+    IssuerNotFound,
+    NoResponderUrl,
+    StapleFileUnreadable,
+    // The responder or the network: try again later or elsewhere (CLI exit 3).
+    ResponderUnreachable,
+    ResponderTimeout,
+    ResponderHttpError,
+    NotAnOcspResponse,
+    ResponseTooLarge,
+}
+
+/// <summary>An operation failed before there was a response to verify. The message names the input and what to do.</summary>
+public sealed class StaplingException : Exception
+{
+    public StaplingException(FailureReason reason, string? target, string message, Exception? inner = null)
+        : base(message, inner)
+    {
+        Reason = reason;
+        Target = target;
+    }
+
+    public FailureReason Reason { get; }
+
+    /// <summary>The certificate file, URL or staple file the failure is about.</summary>
+    public string? Target { get; }
+
+    /// <summary>True when the user's input is at fault rather than the responder or the network.</summary>
+    public bool IsInputProblem => Reason <= FailureReason.StapleFileUnreadable;
+}

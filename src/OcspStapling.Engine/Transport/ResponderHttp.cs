@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace OcspStapling.Engine.Transport;
+
+/// <summary>A body received over HTTP, with what the server said it was.</summary>
+public sealed record HttpBody(byte[] Content, string? ContentType, Uri Url);
+
+/// <summary>
+/// HTTP(S) with the limits a stapler needs: a timeout per request, a size cap enforced while reading,
+/// an optional proxy and Host header. One instance pools connections, so reuse it for many fetches.
+/// </summary>
+public sealed class ResponderHttp : IDisposable
+{
+    private readonly HttpClient _client;
+    private readonly TransportOptions _options;
+
+    public ResponderHttp(TransportOptions options)
+    {
+        _options = options;
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = options.Proxy != null,
+            Proxy = options.Proxy != null ? new WebProxy(options.Proxy) : null,
+            MaxAutomaticRedirections = 3,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = DecompressionMethods.None,
+        };
+        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public TransportOptions Options => _options;
+
+    public Task<HttpBody> GetAsync(Uri url, CancellationToken cancel) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Get, url), url, cancel);
+
+    public Task<HttpBody> PostAsync(Uri url, byte[] body, string contentType, CancellationToken cancel) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue(contentType) } },
+        }, url, cancel);
+
+    private async Task<HttpBody> SendAsync(Func<HttpRequestMessage> make, Uri url, CancellationToken cancel)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(_options.Timeout);
+        using var request = make();
+        if (_options.HostHeader != null)
+            request.Headers.Host = _options.HostHeader;
+        try
+        {
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new StaplingException(FailureReason.ResponderHttpError, url.ToString(),
+                    $"Responder {url} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}; it is failing or the URL is wrong.");
+            }
+            var declared = response.Content.Headers.ContentLength;
+            if (declared > _options.MaxResponseBytes)
+                throw TooLarge(url, $"{declared} bytes");
+            var content = await ReadCappedAsync(response.Content, url, timeout.Token).ConfigureAwait(false);
+            return new HttpBody(content, response.Content.Headers.ContentType?.MediaType, url);
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            throw new StaplingException(FailureReason.ResponderTimeout, url.ToString(),
+                $"Responder {url} did not answer within {_options.Timeout.TotalSeconds:0.###} s; raise the timeout or try another responder.");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new StaplingException(FailureReason.ResponderUnreachable, url.ToString(),
+                $"Cannot reach responder {url}: {e.Message}. Check the URL, DNS, firewall and proxy.", e);
+        }
+    }
+
+    private async Task<byte[]> ReadCappedAsync(HttpContent content, Uri url, CancellationToken cancel)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancel).ConfigureAwait(false);
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancel).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > _options.MaxResponseBytes)
+                throw TooLarge(url, $"more than {_options.MaxResponseBytes} bytes");
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private StaplingException TooLarge(Uri url, string size) =>
+        new(FailureReason.ResponseTooLarge, url.ToString(),
+            $"Responder {url} sent {size}; the cap is {_options.MaxResponseBytes} bytes. Raise the cap if this responder is genuine.");
+
+    public void Dispose() => _client.Dispose();
+}

@@ -1,0 +1,31 @@
+namespace OcspStapling.Engine.Transport;
+
+/// <summary>How a request reaches the responder: GET (RFC 5019, for short requests) or POST.</summary>
+public enum RequestMethod
+{
+    /// <summary>GET when the encoded request is under 255 bytes, else POST (RFC 5019 section 5).</summary>
+    Auto,
+    Get,
+    Post,
+}
+
+/// <summary>Network settings for talking to responders and downloading issuers.</summary>
+public sealed record TransportOptions
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+    public const int DefaultMaxResponseBytes = 64 * 1024;
+
+    /// <summary>Per request, connect to last byte. nginx hard-codes 60 s; Apache uses 10 s.</summary>
+    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    /// <summary>Bodies larger than this are refused before parsing (BouncyCastle 1.8 has DoS advisories).</summary>
+    public int MaxResponseBytes { get; init; } = DefaultMaxResponseBytes;
+
+    public RequestMethod Method { get; init; } = RequestMethod.Auto;
+
+    /// <summary>An HTTP proxy for every request; null uses none (not the environment's).</summary>
+    public Uri? Proxy { get; init; }
+
+    /// <summary>Sent as the Host header, for responders behind a name-based virtual host.</summary>
+    public string? HostHeader { get; init; }
+}
