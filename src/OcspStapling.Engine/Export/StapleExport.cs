@@ -19,7 +19,7 @@ public static class StapleExport
         if (!force && !result.IsFitToStaple)
         {
             throw new StaplingException(FailureReason.InvalidArgument, path,
-                $"Not writing '{path}': the response for '{result.Bundle.DisplayName}' is not fit to staple ({result.Verification}). The existing file is unchanged; use --force/-Force to write it anyway.");
+                $"Not writing '{path}': the response for '{result.Bundle.DisplayName}' is not fit to staple ({result.Verification}). Any existing file is left unchanged; use --force/-Force to write it anyway.");
         }
         try
         {

@@ -1,0 +1,33 @@
+using System.CommandLine;
+using OcspStapling.Cli.Commands;
+
+namespace OcspStapling.Cli;
+
+/// <summary>The `ocspstaple` command line: parses, dispatches, and maps every outcome to an exit code.</summary>
+public static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancel = default)
+    {
+        var context = new CliContext(output, error);
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Say what is being tried (issuer, responders, methods) on stderr", Recursive = true };
+        var root = new RootCommand("ocspstaple: fetch, verify and export OCSP staples for nginx and HAProxy")
+        {
+            GetCommand.Create(context),
+            TestCommand.Create(context),
+            ExportCommand.Create(context),
+            DemoCommand.Create(context),
+        };
+        root.Add(verbose);
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var problem in parse.Errors)
+                error.WriteLine($"ocspstaple: {problem.Message}");
+            error.WriteLine("Run 'ocspstaple --help' for usage.");
+            return ExitCodes.Usage;
+        }
+        context.Verbose = parse.GetValue(verbose);
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancel);
+    }
+}

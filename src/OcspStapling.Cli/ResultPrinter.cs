@@ -1,0 +1,95 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Protocol;
+using OcspStapling.Engine.Verification;
+
+namespace OcspStapling.Cli;
+
+/// <summary>Writes results for people (aligned lines) or for scripts (--json).</summary>
+internal static class ResultPrinter
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public static void Write(TextWriter output, OcspResult result, bool json, string? writtenTo = null)
+    {
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(ToJson(result, writtenTo), JsonOptions));
+            return;
+        }
+        output.WriteLine($"{result.CertificatePath ?? result.Subject}: {Headline(result)}");
+        Line(output, "subject", result.Subject);
+        Line(output, "source", result.Method is { } m ? $"{result.Source} ({m.ToString().ToUpperInvariant()})" : result.Source);
+        Line(output, "issuer", $"{result.Issuer.Subject} (from {result.IssuerSource})");
+        if (result.Status == OcspResponseStatus.Successful && result.Verification.Answer is { } answer)
+        {
+            Line(output, "thisUpdate", answer.ThisUpdate.ToString("u"));
+            Line(output, "nextUpdate", answer.NextUpdate is { } next ? $"{next:u} ({Left(next - DateTimeOffset.UtcNow)})" : "none");
+            Line(output, "producedAt", result.ProducedAt?.ToString("u"));
+            Line(output, "responderId", result.Response.ResponderId);
+        }
+        if (writtenTo != null)
+            Line(output, "written", writtenTo);
+        foreach (var finding in result.Findings)
+            output.WriteLine($"  ! {finding.Code}: {finding.Message}");
+    }
+
+    private static string Headline(OcspResult result)
+    {
+        if (result.Status != OcspResponseStatus.Successful)
+            return $"responder answered {OcspVerifier.StatusName(result.Status)}";
+        var status = result.CertStatus?.ToString().ToLowerInvariant() ?? "no answer for this certificate";
+        var trust = result.Verified ? "verified" : result.VerificationSkipped ? "verification SKIPPED (--no-verify)" : "NOT VERIFIED";
+        return $"{status}, {trust}";
+    }
+
+    private static void Line(TextWriter output, string label, string? value)
+    {
+        if (value != null)
+            output.WriteLine($"  {label,-12}{value}");
+    }
+
+    internal static string Left(TimeSpan left) =>
+        left < TimeSpan.Zero ? $"expired {Span(-left)} ago" : $"{Span(left)} left";
+
+    private static string Span(TimeSpan span) =>
+        span.TotalDays >= 1 ? $"{(int)span.TotalDays}d {span.Hours}h" : span.TotalHours >= 1 ? $"{(int)span.TotalHours}h {span.Minutes}m" : $"{span.Minutes}m {span.Seconds}s";
+
+    private static object ToJson(OcspResult result, string? writtenTo) => new
+    {
+        certificate = result.CertificatePath,
+        subject = result.Subject,
+        thumbprint = result.Thumbprint,
+        status = OcspVerifier.StatusName(result.Status),
+        certStatus = result.CertStatus,
+        revocationTime = result.Verification.Answer?.RevocationTime,
+        revocationReason = result.Verification.Answer?.RevocationReason,
+        thisUpdate = result.ThisUpdate,
+        nextUpdate = result.NextUpdate,
+        producedAt = result.ProducedAt,
+        responderUrl = result.Method != null ? result.Source : null,
+        stapleFile = result.Method == null ? result.Source : null,
+        method = result.Method,
+        issuer = result.Issuer.Subject,
+        issuerSource = result.IssuerSource,
+        verified = result.Verified,
+        verificationSkipped = result.VerificationSkipped,
+        fitToStaple = result.IsFitToStaple,
+        written = writtenTo,
+        findings = result.Findings.Select(f => new { code = f.Code, message = f.Message }),
+    };
+
+    public static void WriteFailure(TextWriter error, bool json, TextWriter output, Engine.StaplingException failure)
+    {
+        error.WriteLine($"ocspstaple: {failure.Message}");
+        if (json)
+            output.WriteLine(JsonSerializer.Serialize(new { error = failure.Reason, target = failure.Target, message = failure.Message }, JsonOptions));
+    }
+}
