@@ -10,7 +10,6 @@ using Org.BouncyCastle.Security;
 using OcspStapling.Engine.Protocol;
 using OcspStapling.Engine.Transport;
 using OcspStapling.Engine.Verification;
-using BcCertStatus = Org.BouncyCastle.Ocsp.CertificateStatus;
 using CertStatus = OcspStapling.Engine.Protocol.CertStatus;
 
 namespace OcspStapling.Engine.Lab;
@@ -26,7 +25,9 @@ public sealed class LabResponder : IAsyncDisposable
     private readonly ConcurrentDictionary<string, (CertStatus Status, DateTime? RevokedAt)> _statuses = new();
     private readonly Lazy<X509Certificate2> _stranger = new(() => LabPki.CreateStranger("CN=Not Your CA"));
     private readonly Lazy<X509Certificate2> _unauthorizedDelegate;
+    private readonly ConcurrentDictionary<string, Org.BouncyCastle.Crypto.AsymmetricKeyParameter> _keys = new();
     private int _requests;
+    private int _proxied;
 
     public LabResponder(LabPki pki, int port = 0)
     {
@@ -60,8 +61,20 @@ public sealed class LabResponder : IAsyncDisposable
     /// <summary>Certificates this responder answers "good" for; others get "unknown".</summary>
     public void Add(X509Certificate2 certificate) => SetStatus(certificate, CertStatus.Good);
 
+    /// <summary>Requests that came through an HTTP proxy (absolute-form request target).</summary>
+    public int ProxiedRequestCount => Volatile.Read(ref _proxied);
+
+    /// <summary>The Host header of the latest request.</summary>
+    public string? LastHost { get; private set; }
+
     private LabHttpResponse Handle(LabHttpRequest request)
     {
+        LastHost = request.Headers.TryGetValue("Host", out var host) ? host : null;
+        if (request.Path.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(request.Path, UriKind.Absolute, out var absolute))
+        {
+            Interlocked.Increment(ref _proxied);
+            request = request with { Path = absolute.PathAndQuery };
+        }
         if (request.Method == "GET" && request.Path == "/issuer.cer")
             return new LabHttpResponse(200, "application/pkix-cert", _pki.Issuer.RawData);
         Interlocked.Increment(ref _requests);
@@ -102,7 +115,6 @@ public sealed class LabResponder : IAsyncDisposable
     private byte[] Answer(OcspReq request)
     {
         var (signerCert, signerKey, chain) = Signer();
-        var generator = new BasicOcspRespGenerator(new RespID(signerCert.SubjectDN));
         var now = DateTime.UtcNow;
         var (thisUpdate, nextUpdate) = Fault switch
         {
@@ -111,39 +123,48 @@ public sealed class LabResponder : IAsyncDisposable
             LabFault.NoNextUpdateOld => (now.AddDays(-2), null),
             _ => (now.AddMinutes(-1), now.Add(Validity)),
         };
+        var singles = new Asn1EncodableVector();
         foreach (var single in request.GetRequestList())
         {
             var id = single.GetCertID();
             if (Fault == LabFault.WrongCertificate)
                 id = CertificateID.DeriveCertificateID(id, id.SerialNumber.Add(Org.BouncyCastle.Math.BigInteger.One));
-            var status = StatusFor(id);
-            if (nextUpdate is { } next)
-                generator.AddResponse(id, status, thisUpdate, next, null);
-            else
-                generator.AddResponse(id, status, thisUpdate, null);
+            singles.Add(new Org.BouncyCastle.Asn1.Ocsp.SingleResponse(id.ToAsn1Object(), StatusFor(id),
+                new DerGeneralizedTime(thisUpdate), nextUpdate is { } next ? new DerGeneralizedTime(next) : null, (X509Extensions?)null));
         }
+        X509Extensions? responseExtensions = null;
         var nonce = request.RequestExtensions?.GetExtension(OcspObjectIdentifiers.PkixOcspNonce);
         if (nonce != null && Fault != LabFault.DropNonce)
         {
             var extensions = new X509ExtensionsGenerator();
             extensions.AddExtension(OcspObjectIdentifiers.PkixOcspNonce, false, nonce.Value.GetOctets());
-            generator.SetResponseExtensions(extensions.Generate());
+            responseExtensions = extensions.Generate();
         }
-        var basic = generator.Generate("SHA256WITHRSA", signerKey, chain, Fault == LabFault.FutureDated ? thisUpdate : now);
-        return new OCSPRespGenerator().Generate(OCSPRespGenerator.Successful, basic).GetEncoded();
+        // Built from ASN.1 rather than BasicOcspRespGenerator, which cannot omit nextUpdate with a chosen thisUpdate.
+        var data = new ResponseData(new RespID(signerCert.SubjectDN).ToAsn1Object(),
+            new DerGeneralizedTime(Fault == LabFault.FutureDated ? thisUpdate : now), new DerSequence(singles), responseExtensions);
+        var signer = SignerUtilities.GetSigner("SHA256WITHRSA");
+        signer.Init(true, signerKey);
+        var tbs = data.GetDerEncoded();
+        signer.BlockUpdate(tbs, 0, tbs.Length);
+        var certs = chain.Length > 0 ? new DerSequence(chain.Select(c => (Asn1Encodable)c.CertificateStructure).ToArray()) : null;
+        var basic = new BasicOcspResponse(data, new AlgorithmIdentifier(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.Sha256WithRsaEncryption, DerNull.Instance),
+            new DerBitString(signer.GenerateSignature()), certs);
+        return new OCSPRespGenerator().Generate(OCSPRespGenerator.Successful, new BasicOcspResp(basic)).GetEncoded();
     }
 
-    private BcCertStatus? StatusFor(CertificateID id)
+    private Org.BouncyCastle.Asn1.Ocsp.CertStatus StatusFor(CertificateID id)
     {
         var ours = CertId.For(_pki.Issuer, _pki.Issuer, id.HashAlgOid);
         var sameIssuer = ours != null && ours.IssuerNameHash.AsSpan().SequenceEqual(id.GetIssuerNameHash()) && ours.IssuerKeyHash.AsSpan().SequenceEqual(id.GetIssuerKeyHash());
         if (!sameIssuer || !_statuses.TryGetValue(CertId.NormalizeSerial(id.SerialNumber.ToString(16)), out var entry))
-            return new UnknownStatus();
+            return new Org.BouncyCastle.Asn1.Ocsp.CertStatus(2, DerNull.Instance);
         return entry.Status switch
         {
-            CertStatus.Good => BcCertStatus.Good,
-            CertStatus.Revoked => new RevokedStatus(entry.RevokedAt!.Value, (int)RevocationReason.KeyCompromise),
-            _ => new UnknownStatus(),
+            CertStatus.Good => new Org.BouncyCastle.Asn1.Ocsp.CertStatus(),
+            CertStatus.Revoked => new Org.BouncyCastle.Asn1.Ocsp.CertStatus(new RevokedInfo(new DerGeneralizedTime(entry.RevokedAt!.Value),
+                new CrlReason((int)RevocationReason.KeyCompromise))),
+            _ => new Org.BouncyCastle.Asn1.Ocsp.CertStatus(2, DerNull.Instance),
         };
     }
 
@@ -166,8 +187,6 @@ public sealed class LabResponder : IAsyncDisposable
         }
         return (issuer, PrivateKey(_pki.Issuer), Array.Empty<Org.BouncyCastle.X509.X509Certificate>());
     }
-
-    private readonly ConcurrentDictionary<string, Org.BouncyCastle.Crypto.AsymmetricKeyParameter> _keys = new();
 
     private Org.BouncyCastle.Crypto.AsymmetricKeyParameter PrivateKey(X509Certificate2 certificate) =>
         _keys.GetOrAdd(certificate.Thumbprint, _ =>
