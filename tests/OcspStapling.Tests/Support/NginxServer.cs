@@ -1,0 +1,78 @@
+using System.Diagnostics;
+
+namespace OcspStapling.Tests.Support;
+
+/// <summary>nginx (Debian's nginx-light) serving TLS on a free loopback port, optionally stapling a file.</summary>
+public sealed class NginxServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _errorLog;
+
+    private NginxServer(Process process, int port, string errorLog)
+    {
+        _process = process;
+        Port = port;
+        _errorLog = errorLog;
+    }
+
+    public int Port { get; }
+
+    /// <summary>Starts nginx with <paramref name="stapleFile"/> as ssl_stapling_file, or stapling off when it is null.</summary>
+    public static async Task<NginxServer> StartAsync(string directory, string fullchain, string key, string caFile, string? stapleFile, int workers = 1)
+    {
+        var port = FreePort.Next();
+        var tmp = Directory.CreateDirectory(Path.Combine(directory, "nginx-tmp")).FullName;
+        var errorLog = Path.Combine(directory, "nginx-error.log");
+        var stapling = stapleFile == null
+            ? "ssl_stapling off;"
+            : $"ssl_stapling on; ssl_stapling_file {stapleFile}; ssl_trusted_certificate {caFile}; ssl_stapling_verify on;";
+        var config = $$"""
+            daemon off;
+            master_process {{(workers > 1 ? "on" : "off")}};
+            worker_processes {{workers}};
+            user root;
+            error_log {{errorLog}} info;
+            pid {{Path.Combine(directory, "nginx.pid")}};
+            events { worker_connections 2048; }
+            http {
+                access_log off;
+                client_body_temp_path {{tmp}};
+                proxy_temp_path {{tmp}};
+                server {
+                    listen 127.0.0.1:{{port}} ssl;
+                    ssl_certificate {{fullchain}};
+                    ssl_certificate_key {{key}};
+                    ssl_protocols TLSv1.2 TLSv1.3;
+                    ssl_session_cache off;
+                    ssl_session_tickets off;
+                    {{stapling}}
+                    location / { return 200 "nginx ok\n"; }
+                }
+            }
+            """;
+        var conf = Path.Combine(directory, "nginx.conf");
+        File.WriteAllText(conf, config);
+        var info = new ProcessStartInfo(Peers.Require("nginx")) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { "-p", directory, "-c", conf })
+            info.ArgumentList.Add(arg);
+        var process = Process.Start(info)!;
+        var server = new NginxServer(process, port, errorLog);
+        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(10), () => server.ErrorLog);
+        return server;
+    }
+
+    public string ErrorLog => File.Exists(_errorLog) ? File.ReadAllText(_errorLog) : "(no error log)";
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        _process.Dispose();
+    }
+}
