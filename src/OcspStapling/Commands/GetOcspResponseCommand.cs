@@ -1,0 +1,108 @@
+using System.Management.Automation;
+using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using OcspStapling.Engine;
+using OcspStapling.Engine.Certificates;
+using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Protocol;
+using OcspStapling.Engine.Transport;
+
+namespace OcspStapling.Commands;
+
+/// <summary>Fetches and verifies the OCSP response for each certificate piped in.</summary>
+[Cmdlet(VerbsCommon.Get, "OcspResponse", DefaultParameterSetName = ParameterSets.Certificate)]
+[OutputType(typeof(OcspResult))]
+public sealed class GetOcspResponseCommand : OcspCmdlet
+{
+    public const string ErrorIdPrefix = "GetOcspResponse";
+
+    private StapleFetcher? _fetcher;
+    private FetchOptions _options = FetchOptions.Default;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.Certificate)]
+    public X509Certificate2[] Certificate { get; set; } = Array.Empty<X509Certificate2>();
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Path)]
+    [Alias("FullName", "PSPath")]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    [Parameter(ParameterSetName = ParameterSets.Path)]
+    public SecureString? Password { get; set; }
+
+    [Parameter]
+    public X509Certificate2? Issuer { get; set; }
+
+    [Parameter]
+    public string? TrustedCertificate { get; set; }
+
+    [Parameter]
+    public Uri? Responder { get; set; }
+
+    [Parameter]
+    public CertIdHash HashAlgorithm { get; set; } = CertIdHash.Sha1;
+
+    [Parameter]
+    public SwitchParameter Nonce { get; set; }
+
+    [Parameter]
+    public RequestMethod Method { get; set; } = RequestMethod.Auto;
+
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = (int)TransportOptions.DefaultTimeout.TotalSeconds;
+
+    [Parameter]
+    public Uri? Proxy { get; set; }
+
+    [Parameter]
+    public SwitchParameter SkipVerification { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        _fetcher = new StapleFetcher(new TransportOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Method = Method, Proxy = Proxy });
+        _options = new FetchOptions
+        {
+            Issuers = Issuer != null ? new[] { Issuer } : null,
+            TrustedCertificatesFile = TrustedCertificate != null ? GetUnresolvedProviderPathFromPSPath(TrustedCertificate) : null,
+            Responder = Responder,
+            Hash = HashAlgorithm,
+            Nonce = Nonce,
+            SkipVerification = SkipVerification,
+        };
+        if (SkipVerification)
+            WriteWarning("Verification is skipped: responses are reported but not checked for a valid signer, signature or validity window.");
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == ParameterSets.Certificate)
+        {
+            foreach (var certificate in Certificate)
+                Fetch(() => CertificateInput.FromCertificate(certificate), certificate);
+        }
+        else
+        {
+            foreach (var path in Path)
+                Fetch(() => CertificateInput.FromPath(this, path, Password), path);
+        }
+    }
+
+    private void Fetch(Func<CertificateBundle> load, object target)
+    {
+        try
+        {
+            var bundle = load();
+            WriteObject(Run(() => _fetcher!.FetchAsync(bundle, _options, Log, Cancellation)));
+        }
+        catch (StaplingException failure)
+        {
+            WriteFailure(failure, ErrorIdPrefix, target);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        base.EndProcessing();
+        _fetcher?.Dispose();
+    }
+}

@@ -1,0 +1,76 @@
+using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
+using OcspStapling.Engine;
+using OcspStapling.Engine.Operations;
+
+namespace OcspStapling.Commands;
+
+/// <summary>Judges a response (from Get-OcspResponse) or a staple file on disk as a strict client would.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "OcspStaple", DefaultParameterSetName = ParameterSets.Result)]
+[OutputType(typeof(StapleTestResult), typeof(bool), typeof(OcspResult))]
+public sealed class TestOcspStapleCommand : OcspCmdlet
+{
+    public const string ErrorIdPrefix = "TestOcspStaple";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.Result)]
+    public OcspResult? InputObject { get; set; }
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.File)]
+    [Alias("FullName")]
+    public string? Path { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.File)]
+    public string? CertificatePath { get; set; }
+
+    [Parameter(ParameterSetName = ParameterSets.File)]
+    public X509Certificate2? Issuer { get; set; }
+
+    [Parameter(ParameterSetName = ParameterSets.File)]
+    public string? TrustedCertificate { get; set; }
+
+    /// <summary>Write only $true or $false.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    /// <summary>Pass responses that pass on down the pipeline (to Export-OcspStapleFile), drop the others.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            var result = ParameterSetName == ParameterSets.Result ? InputObject! : CheckFile();
+            var verdict = new StapleTestResult(result);
+            if (Quiet)
+                WriteObject(verdict.Passed);
+            else if (PassThru)
+            {
+                if (verdict.Passed)
+                    WriteObject(result);
+                else
+                    WriteWarning(verdict.ToString());
+            }
+            else
+                WriteObject(verdict);
+        }
+        catch (StaplingException failure)
+        {
+            if (Quiet)
+                WriteObject(false);
+            else
+                WriteFailure(failure, ErrorIdPrefix, Path);
+        }
+    }
+
+    private OcspResult CheckFile()
+    {
+        var bundle = CertificateInput.FromPath(this, CertificatePath!, null);
+        var options = new FetchOptions
+        {
+            Issuers = Issuer != null ? new[] { Issuer } : null,
+            TrustedCertificatesFile = TrustedCertificate != null ? GetUnresolvedProviderPathFromPSPath(TrustedCertificate) : null,
+        };
+        return Run(() => StapleFileCheck.CheckAsync(GetUnresolvedProviderPathFromPSPath(Path!), bundle, options, Cancellation));
+    }
+}

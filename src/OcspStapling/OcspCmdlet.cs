@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using OcspStapling.Engine;
+using OcspStapling.Engine.Operations;
+
+namespace OcspStapling;
+
+/// <summary>
+/// What every cmdlet here shares: Ctrl+C cancels the engine call, engine messages reach the pipeline thread,
+/// and engine failures become error records with a stable id, category and target.
+/// </summary>
+public abstract class OcspCmdlet : PSCmdlet
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly QueuedLog _log = new();
+
+    /// <summary>Cancelled by Ctrl+C (StopProcessing).</summary>
+    protected CancellationToken Cancellation => _stop.Token;
+
+    /// <summary>Engine messages, queued because the engine may report from other threads and PowerShell allows writes only from this one.</summary>
+    protected IOperationLog Log => _log;
+
+    /// <summary>Runs one engine call to completion on the pipeline thread, then writes what it reported.</summary>
+    protected T Run<T>(Func<Task<T>> engineCall)
+    {
+        try
+        {
+            return engineCall().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            FlushLog();
+        }
+    }
+
+    protected void FlushLog()
+    {
+        while (_log.Messages.TryDequeue(out var message))
+        {
+            if (message.IsWarning)
+                WriteWarning(message.Text);
+            else
+                WriteVerbose(message.Text);
+        }
+    }
+
+    /// <summary>A non-terminating error for one failing record: the pipeline goes on.</summary>
+    protected void WriteFailure(StaplingException failure, string cmdletId, object? target) =>
+        WriteError(new ErrorRecord(failure, cmdletId + failure.Reason, Category(failure.Reason), target ?? failure.Target));
+
+    protected static ErrorCategory Category(FailureReason reason) => reason switch
+    {
+        FailureReason.InvalidArgument => ErrorCategory.InvalidArgument,
+        FailureReason.CertificateUnreadable or FailureReason.StapleFileUnreadable => ErrorCategory.ReadError,
+        FailureReason.IssuerNotFound or FailureReason.NoResponderUrl => ErrorCategory.ObjectNotFound,
+        FailureReason.ResponderUnreachable => ErrorCategory.ConnectionError,
+        FailureReason.ResponderTimeout => ErrorCategory.OperationTimeout,
+        FailureReason.ResponseTooLarge => ErrorCategory.LimitsExceeded,
+        _ => ErrorCategory.InvalidResult,
+    };
+
+    protected override void StopProcessing() => _stop.Cancel();
+
+    protected override void EndProcessing() => FlushLog();
+
+    private sealed class QueuedLog : IOperationLog
+    {
+        public readonly ConcurrentQueue<(bool IsWarning, string Text)> Messages = new();
+
+        public void Verbose(string message) => Messages.Enqueue((false, message));
+
+        public void Warning(string message) => Messages.Enqueue((true, message));
+    }
+}

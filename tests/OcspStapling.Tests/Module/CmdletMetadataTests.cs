@@ -1,0 +1,96 @@
+using System.Text.RegularExpressions;
+using OcspStapling.Commands;
+using OcspStapling.Engine.Operations;
+using static OcspStapling.Tests.Module.CmdletMetadata;
+
+using OcspStapling.Tests.Support;
+
+namespace OcspStapling.Tests.Module;
+
+/// <summary>The cmdlets as PowerShell will see them: names, parameters, pipeline binding, output types, ShouldProcess.</summary>
+public sealed class CmdletMetadataTests
+{
+    [Fact]
+    public void Every_cmdlet_class_is_named_verb_noun_command_in_the_commands_namespace()
+    {
+        foreach (var type in CmdletTypes)
+        {
+            Assert.Equal("OcspStapling.Commands", type.Namespace);
+            Assert.Equal(CmdletName(type).Replace("-", "") + "Command", type.Name);
+        }
+    }
+
+    [Fact]
+    public void Manifest_exports_exactly_the_compiled_cmdlets()
+    {
+        var manifest = File.ReadAllText(Path.Combine(RepoRoot.Path, "OcspStapling.psd1"));
+        var block = Regex.Match(manifest, @"CmdletsToExport\s*=\s*@\(([^)]*)\)").Groups[1].Value;
+        var exported = Regex.Matches(block, "'([^']+)'").Select(m => m.Groups[1].Value).OrderBy(n => n);
+
+        Assert.Equal(CmdletTypes.Select(CmdletName).OrderBy(n => n), exported);
+    }
+
+    [Fact]
+    public void Each_parameter_set_has_at_most_one_parameter_bound_by_value_from_the_pipeline()
+    {
+        foreach (var type in CmdletTypes)
+        {
+            var byValue = ParameterDeclarations(type).Where(d => Named<bool>(d.Parameter, "ValueFromPipeline")).GroupBy(d => SetOf(d.Parameter));
+            Assert.All(byValue, set => Assert.Single(set));
+        }
+    }
+
+    [Fact]
+    public void Every_cmdlet_declares_its_output_type()
+    {
+        foreach (var type in CmdletTypes)
+            Assert.NotNull(Attribute(type, "OutputTypeAttribute"));
+    }
+
+    [Fact]
+    public void Get_OcspResponse_takes_certificates_by_value_and_files_by_property_name()
+    {
+        var type = typeof(GetOcspResponseCommand);
+        var certificate = Attribute(type.GetProperty(nameof(GetOcspResponseCommand.Certificate))!, "ParameterAttribute")!;
+        var path = type.GetProperty(nameof(GetOcspResponseCommand.Path))!;
+
+        Assert.True(Named<bool>(certificate, "ValueFromPipeline"));
+        Assert.True(Named<bool>(certificate, "Mandatory"));
+        Assert.True(Named<bool>(Attribute(path, "ParameterAttribute")!, "ValueFromPipelineByPropertyName"));
+        var aliases = Attribute(path, "AliasAttribute")!.ConstructorArguments[0].Value as IReadOnlyCollection<System.Reflection.CustomAttributeTypedArgument>;
+        Assert.Contains("FullName", aliases!.Select(a => (string)a.Value!));
+        Assert.Equal(typeof(OcspResult), Attribute(type, "OutputTypeAttribute")!.ConstructorArguments[0].Value is IReadOnlyCollection<System.Reflection.CustomAttributeTypedArgument> types
+            ? types.First().Value : null);
+        foreach (var name in new[] { "Issuer", "TrustedCertificate", "Responder", "HashAlgorithm", "Nonce", "Method", "TimeoutSec", "Proxy" })
+            Assert.NotNull(type.GetProperty(name));
+    }
+
+    [Fact]
+    public void Export_OcspStapleFile_supports_WhatIf_and_has_Force_and_PassThru()
+    {
+        var type = typeof(ExportOcspStapleFileCommand);
+        Assert.True(Named<bool>(Attribute(type, "CmdletAttribute")!, "SupportsShouldProcess"));
+        Assert.Equal("SwitchParameter", type.GetProperty("Force")!.PropertyType.Name);
+        Assert.Equal("SwitchParameter", type.GetProperty("PassThru")!.PropertyType.Name);
+        Assert.Equal(new[] { ParameterSets.Directory, ParameterSets.Path },
+            ParameterDeclarations(type).Select(d => SetOf(d.Parameter)).Where(s => s != "__AllParameterSets").Distinct().OrderBy(s => s));
+    }
+
+    [Fact]
+    public void Error_ids_are_the_cmdlet_name_and_a_condition()
+    {
+        Assert.Equal("GetOcspResponse", GetOcspResponseCommand.ErrorIdPrefix);
+        Assert.Equal("TestOcspStaple", TestOcspStapleCommand.ErrorIdPrefix);
+        Assert.StartsWith("ExportOcspStapleFile", ExportOcspStapleFileCommand.NotFitToStaple);
+    }
+
+    [Fact]
+    public void Cmdlets_that_do_network_work_cancel_on_Ctrl_C()
+    {
+        foreach (var type in CmdletTypes)
+        {
+            var stop = type.GetMethod("StopProcessing", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+            Assert.Equal(typeof(OcspCmdlet), stop.DeclaringType);
+        }
+    }
+}
