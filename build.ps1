@@ -14,7 +14,7 @@
 [CmdletBinding()]
 param(
     [ValidateSet('Clean', 'Build', 'Docs', 'Test', 'Package')]
-    [string[]] $Task = @('Build', 'Docs')
+    [string[]] $Task = @('Build')
 )
 
 $ErrorActionPreference = 'Stop'

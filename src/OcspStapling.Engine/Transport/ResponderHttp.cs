@@ -1,4 +1,5 @@
 using System.Net;
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 
 namespace OcspStapling.Engine.Transport;
@@ -12,22 +13,33 @@ public sealed record HttpBody(byte[] Content, string? ContentType, Uri Url);
 /// </summary>
 public sealed class ResponderHttp : IDisposable
 {
-    private readonly HttpClient _client;
+    // Servers that answered HTTP/1.0 without keep-alive (OpenSSL's responder among them) close after each answer,
+    // yet SocketsHttpHandler would reuse the connection and meet a reset. They get a client that never reuses one.
+    // Process-wide: it is a trait of the server, and a new fetcher should not trip over it again.
+    private static readonly ConcurrentDictionary<string, bool> ClosesAfterEachResponse = new();
+
+    private readonly HttpClient _pooled;
+    private readonly HttpClient _freshConnections;
     private readonly TransportOptions _options;
 
     public ResponderHttp(TransportOptions options)
     {
         _options = options;
-        var handler = new SocketsHttpHandler
-        {
-            UseProxy = options.Proxy != null,
-            Proxy = options.Proxy != null ? new WebProxy(options.Proxy) : null,
-            MaxAutomaticRedirections = 3,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            AutomaticDecompression = DecompressionMethods.None,
-        };
-        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        _pooled = Client(options, TimeSpan.FromMinutes(5));
+        _freshConnections = Client(options, TimeSpan.Zero);
     }
+
+    private static HttpClient Client(TransportOptions options, TimeSpan connectionLifetime) => new(new SocketsHttpHandler
+    {
+        UseProxy = options.Proxy != null,
+        Proxy = options.Proxy != null ? new WebProxy(options.Proxy) : null,
+        MaxAutomaticRedirections = 3,
+        PooledConnectionLifetime = connectionLifetime,
+        AutomaticDecompression = DecompressionMethods.None,
+    })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
 
     public TransportOptions Options => _options;
 
@@ -44,22 +56,19 @@ public sealed class ResponderHttp : IDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timeout.CancelAfter(_options.Timeout);
-        using var request = make();
-        if (_options.HostHeader != null)
-            request.Headers.Host = _options.HostHeader;
         try
         {
-            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
+            try
             {
-                throw new StaplingException(FailureReason.ResponderHttpError, url.ToString(),
-                    $"Responder {url} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}; it is failing or the URL is wrong.");
+                var client = ClosesAfterEachResponse.ContainsKey(url.Authority) ? _freshConnections : _pooled;
+                return await SendOnceAsync(client, make, url, timeout.Token).ConfigureAwait(false);
             }
-            var declared = response.Content.Headers.ContentLength;
-            if (declared > _options.MaxResponseBytes)
-                throw TooLarge(url, $"{declared} bytes");
-            var content = await ReadCappedAsync(response.Content, url, timeout.Token).ConfigureAwait(false);
-            return new HttpBody(content, response.Content.Headers.ContentType?.MediaType, url);
+            catch (HttpRequestException e) when (e.InnerException is IOException)
+            {
+                // The connection broke after it was made (a reset as the server closed it): OCSP requests are
+                // idempotent, so one attempt on a new connection is safe, as browsers retry a failed reused connection.
+                return await SendOnceAsync(_freshConnections, make, url, timeout.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
@@ -71,6 +80,26 @@ public sealed class ResponderHttp : IDisposable
             throw new StaplingException(FailureReason.ResponderUnreachable, url.ToString(),
                 $"Cannot reach responder {url}: {e.Message}. Check the URL, DNS, firewall and proxy.", e);
         }
+    }
+
+    private async Task<HttpBody> SendOnceAsync(HttpClient client, Func<HttpRequestMessage> make, Uri url, CancellationToken cancel)
+    {
+        using var request = make();
+        if (_options.HostHeader != null)
+            request.Headers.Host = _options.HostHeader;
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
+        if (response.Version == HttpVersion.Version10 && !response.Headers.Connection.Contains("keep-alive", StringComparer.OrdinalIgnoreCase))
+            ClosesAfterEachResponse.TryAdd(url.Authority, true);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new StaplingException(FailureReason.ResponderHttpError, url.ToString(),
+                $"Responder {url} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}; it is failing or the URL is wrong.");
+        }
+        var declared = response.Content.Headers.ContentLength;
+        if (declared > _options.MaxResponseBytes)
+            throw TooLarge(url, $"{declared} bytes");
+        var content = await ReadCappedAsync(response.Content, url, cancel).ConfigureAwait(false);
+        return new HttpBody(content, response.Content.Headers.ContentType?.MediaType, url);
     }
 
     private async Task<byte[]> ReadCappedAsync(HttpContent content, Uri url, CancellationToken cancel)
@@ -92,5 +121,9 @@ public sealed class ResponderHttp : IDisposable
         new(FailureReason.ResponseTooLarge, url.ToString(),
             $"Responder {url} sent {size}; the cap is {_options.MaxResponseBytes} bytes. Raise the cap if this responder is genuine.");
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _pooled.Dispose();
+        _freshConnections.Dispose();
+    }
 }

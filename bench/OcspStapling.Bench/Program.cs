@@ -1,0 +1,34 @@
+using OcspStapling.Bench;
+
+// Whole-program benchmarks, each measured side by side with its baseline in one run; results go to bench/RESULTS.md.
+//   dotnet run -c Release --project bench/OcspStapling.Bench -- fetch [--counts 1,100,1000] [--runs 3]
+var command = args.FirstOrDefault() ?? "fetch";
+var counts = Arg("--counts", "1,100,1000").Split(',').Select(int.Parse).ToArray();
+var runs = int.Parse(Arg("--runs", "3"));
+FetchBenchmark.Concurrency = int.Parse(Arg("--concurrency", "4"));
+BenchPki.ResponderProcesses = int.Parse(Arg("--responder-processes", "2"));
+var results = Path.GetFullPath(Arg("--results", Path.Combine(RepoDirectory(), "bench", "RESULTS.md")));
+
+switch (command)
+{
+    case "fetch":
+        await FetchBenchmark.RunAsync(counts, runs, results);
+        return 0;
+    default:
+        Console.Error.WriteLine($"unknown benchmark '{command}'; known: fetch");
+        return 2;
+}
+
+string Arg(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+
+static string RepoDirectory()
+{
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir != null && !File.Exists(Path.Combine(dir.FullName, "OcspStapling.sln")))
+        dir = dir.Parent;
+    return dir?.FullName ?? Environment.CurrentDirectory;
+}
