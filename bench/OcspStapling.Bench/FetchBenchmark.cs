@@ -34,7 +34,8 @@ internal static class FetchBenchmark
             rows.Add(row);
         }
         Results.Write(resultsPath, "Fetch and verify N certificates (issue 2)", $"""
-            One local OpenSSL responder (`openssl ocsp -index … -port …`, delegated RSA-2048 signer). Engine: one process,
+            One local OpenSSL responder (`openssl ocsp -index … -port … -multi {BenchPki.ResponderProcesses}`, delegated RSA-2048
+            signer; with `-multi 1` the engine's rate is bounded by that one process). Engine: one process,
             `StapleFetcher` with pooled connections and {Concurrency} requests in flight, every response fully verified.
             Baseline: the blog's cron method, one `openssl ocsp -issuer … -cert … -url … -noverify -no_nonce -respout …`
             process per certificate, in sequence. Median of {runs} alternating runs; wall time includes everything.

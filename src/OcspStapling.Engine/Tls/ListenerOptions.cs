@@ -1,0 +1,49 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Refresh;
+using OcspStapling.Engine.Transport;
+
+namespace OcspStapling.Engine.Tls;
+
+/// <summary>What a stapling listener serves, and where its staple comes from.</summary>
+public sealed record ListenerOptions
+{
+    public IPAddress Address { get; init; } = IPAddress.Loopback;
+
+    /// <summary>0 picks a free port (see <see cref="StaplingListener.Endpoint"/>).</summary>
+    public int Port { get; init; }
+
+    /// <summary>The server certificate, with its private key.</summary>
+    public required X509Certificate2 Certificate { get; init; }
+
+    /// <summary>Intermediates sent after the certificate; the issuer is found among them for OCSP.</summary>
+    public X509Certificate2Collection Intermediates { get; init; } = new();
+
+    /// <summary>Staple this file (nginx's ssl_stapling_file), re-read when it changes; null fetches automatically.</summary>
+    public string? StapleFile { get; init; }
+
+    /// <summary>Issuer, trusted file, responder and verification settings, as for Get-OcspResponse.</summary>
+    public FetchOptions Fetch { get; init; } = FetchOptions.Default;
+
+    public TransportOptions Transport { get; init; } = new();
+
+    public RefreshPolicy Refresh { get; init; } = RefreshPolicy.Default;
+
+    /// <summary>"host:port" to forward decrypted bytes to; null answers each connection with a status page.</summary>
+    public DnsEndPoint? ForwardTo { get; init; }
+
+    /// <summary>How often the staple file's size and time are checked for a change.</summary>
+    public TimeSpan FilePollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Parses "host:port" for --forward / -ForwardTo.</summary>
+    public static DnsEndPoint ParseEndpoint(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out var port) || port is < 1 or > 65535)
+            throw new StaplingException(FailureReason.InvalidArgument, text, $"'{text}' is not host:port (for example 127.0.0.1:8080).");
+        return new DnsEndPoint(text[..colon].Trim('[', ']'), port);
+    }
+}

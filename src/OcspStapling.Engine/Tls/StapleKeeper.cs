@@ -1,0 +1,147 @@
+using System.Net.Security;
+using OcspStapling.Engine.Certificates;
+using OcspStapling.Engine.Operations;
+
+namespace OcspStapling.Engine.Tls;
+
+/// <summary>
+/// Keeps the listener's staple valid: loads it (file or fetch) before the first connection, refreshes it when due,
+/// keeps the last valid one while its source fails, swaps a better one in live, and stops stapling at expiry.
+/// </summary>
+internal sealed class StapleKeeper : IAsyncDisposable
+{
+    private readonly ListenerOptions _options;
+    private readonly SslStreamCertificateContext _context;
+    private readonly CertificateBundle _bundle;
+    private readonly IOperationLog _log;
+    private readonly StapleFetcher _fetcher;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+    private (long Length, DateTime Written)? _fileSeen;
+    private int _failures;
+    private DateTimeOffset _nextRefresh;
+
+    public StapleKeeper(ListenerOptions options, SslStreamCertificateContext context, IOperationLog log)
+    {
+        _options = options;
+        _context = context;
+        _log = log;
+        _bundle = new CertificateBundle(options.Certificate, options.Intermediates.ToList(), null);
+        _fetcher = new StapleFetcher(options.Transport);
+    }
+
+    /// <summary>The staple being served, or null when none is valid.</summary>
+    public OcspResult? Current { get; private set; }
+
+    public string? LastError { get; private set; }
+
+    public DateTimeOffset? LastRefresh { get; private set; }
+
+    /// <summary>True while a valid staple is installed: handshakes now carry it (when the client asks).</summary>
+    public bool IsStapling => Current is { } c && (c.NextUpdate is not { } next || next > DateTimeOffset.UtcNow);
+
+    /// <summary>Loads the first staple, then keeps it fresh in the background.</summary>
+    public async Task StartAsync(CancellationToken cancel)
+    {
+        await RefreshAsync(cancel).ConfigureAwait(false);
+        _loop = Task.Run(() => LoopAsync(_stop.Token));
+    }
+
+    private async Task LoopAsync(CancellationToken cancel)
+    {
+        while (!cancel.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(NextWake(), cancel).ConfigureAwait(false);
+                ExpireIfDue();
+                if (_options.StapleFile != null ? FileChanged() : DateTimeOffset.UtcNow >= _nextRefresh)
+                    await RefreshAsync(cancel).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private TimeSpan NextWake()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var wake = _options.StapleFile != null ? now + _options.FilePollInterval : _nextRefresh;
+        if (Current?.NextUpdate is { } expiry && expiry > now && expiry < wake)
+            wake = expiry;
+        var delay = wake - now;
+        return delay < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : delay > TimeSpan.FromMinutes(10) ? TimeSpan.FromMinutes(10) : delay;
+    }
+
+    private void ExpireIfDue()
+    {
+        if (Current?.NextUpdate is { } expiry && expiry <= DateTimeOffset.UtcNow)
+        {
+            SslStreamStapling.Apply(_context, null, default);
+            _log.Warning($"The staple for {_bundle.Leaf.Subject} expired at {expiry:u} and is no longer served; {LastError ?? "no fresh one was obtained"}.");
+            Current = null;
+        }
+    }
+
+    private bool FileChanged()
+    {
+        var info = new FileInfo(_options.StapleFile!);
+        var seen = info.Exists ? (info.Length, info.LastWriteTimeUtc) : (-1L, DateTime.MinValue);
+        return _fileSeen != seen;
+    }
+
+    private async Task RefreshAsync(CancellationToken cancel)
+    {
+        try
+        {
+            var result = await ObtainAsync(cancel).ConfigureAwait(false);
+            LastRefresh = DateTimeOffset.UtcNow;
+            // A verified "revoked" replaces a good staple: hiding a revocation from clients would be worse than failing them.
+            var revoked = result.Verified && result.CertStatus == Protocol.CertStatus.Revoked;
+            if (!result.IsFitToStaple && !revoked)
+                throw new StaplingException(FailureReason.InvalidArgument, result.Source, $"The staple from {result.Source} is not fit to staple: {result.Verification}.");
+            if (revoked)
+                _log.Warning($"REVOKED: the responder says {_bundle.Leaf.Subject} is revoked; stapling that answer. Replace the certificate.");
+            Install(result);
+            _failures = 0;
+            LastError = null;
+            _nextRefresh = _options.Refresh.NextDue(DateTimeOffset.UtcNow, result.ThisUpdate!.Value, result.NextUpdate);
+        }
+        catch (StaplingException e)
+        {
+            _failures++;
+            LastError = e.Message;
+            _nextRefresh = DateTimeOffset.UtcNow + _options.Refresh.RetryDelay(_failures);
+            _log.Warning(Current != null
+                ? $"{e.Message} Still serving the staple valid until {Current.NextUpdate:u}."
+                : $"{e.Message} No valid staple to serve.");
+        }
+    }
+
+    private async Task<OcspResult> ObtainAsync(CancellationToken cancel)
+    {
+        if (_options.StapleFile is not { } file)
+            return await _fetcher.FetchAsync(_bundle, _options.Fetch, _log, cancel).ConfigureAwait(false);
+        var info = new FileInfo(file);
+        _fileSeen = info.Exists ? (info.Length, info.LastWriteTimeUtc) : (-1L, DateTime.MinValue);
+        return await StapleFileCheck.CheckAsync(file, _bundle, _options.Fetch, cancel).ConfigureAwait(false);
+    }
+
+    private void Install(OcspResult result)
+    {
+        SslStreamStapling.Apply(_context, result.Response.RawData, result.NextUpdate ?? DateTimeOffset.UtcNow + _options.Refresh.MaxAgeWithoutNextUpdate);
+        var replaced = Current != null;
+        Current = result;
+        _log.Verbose($"{(replaced ? "Swapped in" : "Stapling")} the response from {result.Source}: {result.CertStatus}, valid until {result.NextUpdate:u}.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        await _loop.ConfigureAwait(false);
+        _fetcher.Dispose();
+        _stop.Dispose();
+    }
+}

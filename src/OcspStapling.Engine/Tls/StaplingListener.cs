@@ -1,0 +1,196 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Protocol;
+
+namespace OcspStapling.Engine.Tls;
+
+/// <summary>
+/// A TLS server (SslStream) that staples from its first connection on: the staple is loaded and verified before
+/// it accepts, refreshed in the background, swapped live, and withdrawn at expiry. It forwards decrypted traffic
+/// to a backend (stunnel-like) or answers each connection with a short status page.
+/// </summary>
+public sealed class StaplingListener : IAsyncDisposable
+{
+    private readonly ListenerOptions _options;
+    private readonly TcpListener _tcp;
+    private readonly SslServerAuthenticationOptions _tls;
+    private readonly StapleKeeper _keeper;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly IOperationLog _log;
+    private Task _acceptLoop = Task.CompletedTask;
+    private long _handshakes;
+    private long _stapledHandshakes;
+    private long _failedHandshakes;
+
+    private StaplingListener(ListenerOptions options, IOperationLog log)
+    {
+        _options = options;
+        _log = log;
+        var context = SslStreamStapling.CreateContext(options.Certificate, options.Intermediates);
+        _tls = new SslServerAuthenticationOptions { ServerCertificateContext = context, ClientCertificateRequired = false };
+        _keeper = new StapleKeeper(options, context, log);
+        _tcp = new TcpListener(options.Address, options.Port);
+    }
+
+    /// <summary>Loads the first staple, then starts accepting. Returns once connections are accepted.</summary>
+    public static async Task<StaplingListener> StartAsync(ListenerOptions options, IOperationLog? log = null, CancellationToken cancel = default)
+    {
+        if (!options.Certificate.HasPrivateKey)
+            throw new StaplingException(FailureReason.InvalidArgument, options.Certificate.Subject, $"The certificate '{options.Certificate.Subject}' has no private key; give the key file or a PFX.");
+        var listener = new StaplingListener(options, log ?? SilentLog.Instance);
+        await listener._keeper.StartAsync(cancel).ConfigureAwait(false);
+        if (Certificates.CertificateFacts.IsMustStaple(options.Certificate) && !listener._keeper.IsStapling)
+            listener._log.Warning($"'{options.Certificate.Subject}' is MUST-STAPLE and there is no valid staple: clients will refuse every connection until one is obtained. {listener._keeper.LastError}");
+        try
+        {
+            listener._tcp.Start(backlog: 1024);
+        }
+        catch (SocketException e)
+        {
+            await listener._keeper.DisposeAsync().ConfigureAwait(false);
+            throw new StaplingException(FailureReason.InvalidArgument, $"{options.Address}:{options.Port}", $"Cannot listen on {options.Address}:{options.Port}: {e.Message}.", e);
+        }
+        listener._acceptLoop = Task.Run(listener.AcceptLoopAsync);
+        return listener;
+    }
+
+    public IPEndPoint Endpoint => (IPEndPoint)_tcp.LocalEndpoint;
+
+    public X509Certificate2 Certificate => _options.Certificate;
+
+    public string Subject => _options.Certificate.Subject;
+
+    /// <summary>The staple being served; null when none is valid.</summary>
+    public OcspResult? Staple => _keeper.Current;
+
+    public CertStatus? StapleStatus => _keeper.Current?.CertStatus;
+
+    public DateTimeOffset? ThisUpdate => _keeper.Current?.ThisUpdate;
+
+    public DateTimeOffset? NextUpdate => _keeper.Current?.NextUpdate;
+
+    public long Handshakes => Interlocked.Read(ref _handshakes);
+
+    /// <summary>Handshakes completed while a valid staple was installed (sent to every client that asked).</summary>
+    public long StapledHandshakes => Interlocked.Read(ref _stapledHandshakes);
+
+    public long FailedHandshakes => Interlocked.Read(ref _failedHandshakes);
+
+    public string? LastRefreshError => _keeper.LastError;
+
+    public DateTimeOffset? LastRefresh => _keeper.LastRefresh;
+
+    public string? ForwardTo => _options.ForwardTo is { } f ? $"{f.Host}:{f.Port}" : null;
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _tcp.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                if (_stop.IsCancellationRequested)
+                    return;
+                continue;
+            }
+            _ = Task.Run(() => ServeAsync(socket));
+        }
+    }
+
+    private async Task ServeAsync(Socket socket)
+    {
+        socket.NoDelay = true;
+        await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        try
+        {
+            using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+            {
+                handshake.CancelAfter(_options.HandshakeTimeout);
+                var stapled = _keeper.IsStapling;
+                await tls.AuthenticateAsServerAsync(_tls, handshake.Token).ConfigureAwait(false);
+                Interlocked.Increment(ref _handshakes);
+                if (stapled)
+                    Interlocked.Increment(ref _stapledHandshakes);
+            }
+            if (_options.ForwardTo is { } backend)
+                await ForwardAsync(tls, backend).ConfigureAwait(false);
+            else
+                await AnswerStatusAsync(tls).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Garbage, scanners and clients that hang up: their problem, never the listener's.
+            if (!tls.IsAuthenticated)
+                Interlocked.Increment(ref _failedHandshakes);
+        }
+    }
+
+    private async Task ForwardAsync(SslStream tls, DnsEndPoint backend)
+    {
+        using var upstream = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await upstream.ConnectAsync(backend, _stop.Token).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            _log.Warning($"Cannot reach the backend {backend.Host}:{backend.Port}: {e.Message}; closing the client's connection.");
+            return;
+        }
+        await TcpForwarder.RelayAsync(tls, upstream, _stop.Token).ConfigureAwait(false);
+    }
+
+    private async Task AnswerStatusAsync(SslStream tls)
+    {
+        // Read (and ignore) the request head, so the client sees an answer rather than a reset.
+        var buffer = new byte[8192];
+        var seen = 0;
+        using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        readTimeout.CancelAfter(_options.HandshakeTimeout);
+        while (seen < buffer.Length)
+        {
+            var read = await tls.ReadAsync(buffer.AsMemory(seen), readTimeout.Token).ConfigureAwait(false);
+            if (read == 0)
+                break;
+            seen += read;
+            if (buffer.AsSpan(0, seen).IndexOf("\r\n\r\n"u8) >= 0)
+                break;
+        }
+        var body = Encoding.UTF8.GetBytes(StatusText());
+        var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+        await tls.WriteAsync(head, _stop.Token).ConfigureAwait(false);
+        await tls.WriteAsync(body, _stop.Token).ConfigureAwait(false);
+        await tls.ShutdownAsync().ConfigureAwait(false);
+    }
+
+    private string StatusText()
+    {
+        var staple = _keeper.Current;
+        var state = staple == null
+            ? $"no valid staple ({_keeper.LastError ?? "none obtained yet"})"
+            : $"{staple.CertStatus?.ToString().ToLowerInvariant()}, thisUpdate {staple.ThisUpdate:u}, nextUpdate {staple.NextUpdate:u}";
+        return $"OcspStapling listener for {Subject}\nstaple: {state}\nhandshakes: {Handshakes} ({StapledHandshakes} stapled)\n";
+    }
+
+    public override string ToString() =>
+        $"{Endpoint} {Subject}: {(StapleStatus is { } s ? $"stapling {s.ToString().ToLowerInvariant()} until {NextUpdate:u}" : "NOT stapling")}, {Handshakes} handshakes";
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop.IsCancellationRequested)
+            return;
+        _stop.Cancel();
+        _tcp.Stop();
+        await _acceptLoop.ConfigureAwait(false);
+        await _keeper.DisposeAsync().ConfigureAwait(false);
+    }
+}
