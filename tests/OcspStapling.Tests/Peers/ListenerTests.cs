@@ -1,0 +1,144 @@
+using OcspStapling.Cli;
+using OcspStapling.Engine.Tls;
+using OcspStapling.Tests.Support;
+
+namespace OcspStapling.Tests.Peers;
+
+/// <summary>The stapling listener, seen by OpenSSL's own client.</summary>
+public sealed class ListenerTests : IClassFixture<LabResponderFixture>
+{
+    private readonly LabResponderFixture _lab;
+
+    public ListenerTests(LabResponderFixture lab) => _lab = lab;
+
+    [PeerTheory("openssl")]
+    [InlineData("-tls1_2")]
+    [InlineData("-tls1_3")]
+    public async Task First_connection_is_stapled_good_and_verified(string protocol)
+    {
+        var cert = _lab.GoodLeaf("first" + protocol.Replace("-", "") + ".example.test");
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert));
+
+        var seen = await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(Path.GetDirectoryName(cert)!, "cafile.pem"), "first.example.test", protocol);
+
+        Assert.Contains("OCSP Response Status: successful", seen.StdOut);
+        Assert.Contains("Cert Status: good", seen.StdOut);
+        Assert.Contains("Verify return code: 0 (ok)", seen.StdOut);
+        Assert.Equal(1, listener.Handshakes);
+        Assert.Equal(1, listener.StapledHandshakes);
+    }
+}
+
+/// <summary>The listener's staple changes as its sources change, without a restart or a dropped connection.</summary>
+public sealed class ListenerStapleLifecycleTests : IClassFixture<LabResponderFixture>
+{
+    private readonly LabResponderFixture _lab;
+
+    public ListenerStapleLifecycleTests(LabResponderFixture lab) => _lab = lab;
+
+    [PeerFact("openssl")]
+    public async Task A_new_staple_written_to_the_file_is_served_on_the_next_handshake()
+    {
+        var cert = _lab.GoodLeaf("hotswap.example.test");
+        var dir = Path.GetDirectoryName(cert)!;
+        var staple = Path.Combine(dir, "site.ocsp");
+        Assert.Equal(ExitCodes.Good, (await CliRunner.RunAsync("export", cert, "--out", staple)).ExitCode);
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert, staple));
+        var before = ProducedAt(await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(dir, "cafile.pem"), "hotswap.example.test"));
+
+        await Task.Delay(1100); // producedAt has one-second resolution
+        Assert.Equal(ExitCodes.Good, (await CliRunner.RunAsync("export", cert, "--out", staple)).ExitCode);
+        var after = await Eventually(async () => ProducedAt(await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(dir, "cafile.pem"), "hotswap.example.test")), p => p != before);
+
+        Assert.NotEqual(before, after);
+        Assert.Null(listener.LastRefreshError);
+    }
+
+    [PeerFact("openssl")]
+    public async Task An_invalid_file_does_not_replace_the_valid_staple()
+    {
+        var cert = _lab.GoodLeaf("badfile.example.test");
+        var dir = Path.GetDirectoryName(cert)!;
+        var staple = Path.Combine(dir, "site.ocsp");
+        Assert.Equal(ExitCodes.Good, (await CliRunner.RunAsync("export", cert, "--out", staple)).ExitCode);
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert, staple));
+
+        File.WriteAllText(staple, "<html>not a staple</html>");
+        await Eventually(() => Task.FromResult(listener.LastRefreshError), e => e != null);
+        var seen = await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(dir, "cafile.pem"), "badfile.example.test");
+
+        Assert.Contains("Cert Status: good", seen.StdOut);
+        Assert.Contains("not a DER OCSP response", listener.LastRefreshError);
+    }
+
+    [PeerFact("openssl")]
+    public async Task An_expired_staple_is_no_longer_served()
+    {
+        var cert = _lab.GoodLeaf("expiring.example.test");
+        var dir = Path.GetDirectoryName(cert)!;
+        var staple = Path.Combine(dir, "site.ocsp");
+        _lab.Responder.Validity = TimeSpan.FromSeconds(4);
+        try
+        {
+            Assert.Equal(ExitCodes.Good, (await CliRunner.RunAsync("export", cert, "--out", staple)).ExitCode);
+        }
+        finally
+        {
+            _lab.Responder.Validity = TimeSpan.FromDays(4);
+        }
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert, staple));
+        var fresh = await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(dir, "cafile.pem"), "expiring.example.test");
+        Assert.Contains("Cert Status: good", fresh.StdOut);
+
+        await Task.Delay(listener.NextUpdate!.Value - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500));
+        var stale = await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(dir, "cafile.pem"), "expiring.example.test");
+
+        Assert.Contains("OCSP response: no response sent", stale.StdOut);
+        Assert.Null(listener.Staple);
+    }
+
+    [PeerFact("openssl")]
+    public async Task A_responder_that_goes_down_leaves_the_valid_staple_in_place()
+    {
+        var cert = _lab.GoodLeaf("outage.example.test");
+        var dir = Path.GetDirectoryName(cert)!;
+        var options = ListenerFiles.Options(cert) with
+        {
+            Refresh = Engine.Refresh.RefreshPolicy.Default with { DueFraction = 0, MinimumInterval = TimeSpan.FromMilliseconds(200), FirstRetryDelay = TimeSpan.FromMilliseconds(200) },
+        };
+        await using var listener = await StaplingListener.StartAsync(options);
+        _lab.Responder.Fault = Engine.Lab.LabFault.Http500;
+        var firstFetch = listener.LastRefresh;
+
+        try
+        {
+            await Eventually(() => Task.FromResult(listener.LastRefreshError), e => e != null);
+            var seen = await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(dir, "cafile.pem"), "outage.example.test");
+
+            Assert.Contains("Cert Status: good", seen.StdOut);
+            Assert.Contains("HTTP 500", listener.LastRefreshError);
+            Assert.Equal(firstFetch, listener.LastRefresh);
+            Assert.NotNull(listener.Staple);
+        }
+        finally
+        {
+            _lab.Responder.Fault = Engine.Lab.LabFault.None;
+        }
+        await Eventually(() => Task.FromResult(listener.LastRefreshError), e => e == null);
+    }
+
+    private static string ProducedAt(ProcessOutput output) =>
+        output.StdOut.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("Produced At:")) ?? throw new Xunit.Sdk.XunitException("no staple seen: " + output.All);
+
+    private static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done, int timeoutMs = 8000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            var value = await probe();
+            if (done(value) || DateTime.UtcNow > deadline)
+                return value;
+            await Task.Delay(100);
+        }
+    }
+}
