@@ -10,11 +10,12 @@ public static class CliApp
     {
         var context = new CliContext(output, error);
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Say what is being tried (issuer, responders, methods) on stderr", Recursive = true };
-        var root = new RootCommand("ocspstaple: fetch, verify and export OCSP staples for nginx and HAProxy")
+        var root = new RootCommand("ocspstaple: fetch, verify and export OCSP staples for nginx and HAProxy, serve TLS with a staple, probe what servers staple")
         {
             GetCommand.Create(context),
             TestCommand.Create(context),
             ExportCommand.Create(context),
+            ListenCommand.Create(context),
             DemoCommand.Create(context),
         };
         root.Add(verbose);

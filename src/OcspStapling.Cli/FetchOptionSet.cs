@@ -73,7 +73,7 @@ internal sealed class FetchOptionSet
         };
     }
 
-    private string? Password(ParseResult parse)
+    public string? Password(ParseResult parse)
     {
         if (parse.GetValue(PasswordEnv) is not { } variable)
             return null;

@@ -9,7 +9,7 @@ namespace OcspStapling.Cli;
 /// <summary>Writes results for people (aligned lines) or for scripts (--json).</summary>
 internal static class ResultPrinter
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -62,7 +62,7 @@ internal static class ResultPrinter
     private static string Span(TimeSpan span) =>
         span.TotalDays >= 1 ? $"{(int)span.TotalDays}d {span.Hours}h" : span.TotalHours >= 1 ? $"{(int)span.TotalHours}h {span.Minutes}m" : $"{span.Minutes}m {span.Seconds}s";
 
-    private static object ToJson(OcspResult result, string? writtenTo) => new
+    internal static object ToJson(OcspResult result, string? writtenTo) => new
     {
         certificate = result.CertificatePath,
         subject = result.Subject,

@@ -15,6 +15,9 @@ public enum FailureReason
     ResponderHttpError,
     NotAnOcspResponse,
     ResponseTooLarge,
+    // A TLS server being probed (CLI exit 3).
+    ServerUnreachable,
+    HandshakeFailed,
 }
 
 /// <summary>An operation failed before there was a response to verify. The message names the input and what to do.</summary>

@@ -21,10 +21,16 @@ public static class StapleFileCheck
             throw new StaplingException(FailureReason.StapleFileUnreadable, staplePath,
                 $"Staple file '{staplePath}' is not a DER OCSP response: {e.Message}. Fetch a new one with 'ocspstaple export'.", e);
         }
+        return await JudgeAsync(response, staplePath, certificate, options, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>Verifies a staple obtained other than by fetching (a file, a server's handshake) against its certificate.</summary>
+    internal static async Task<OcspResult> JudgeAsync(OcspResponse response, string source, CertificateBundle certificate, FetchOptions options, CancellationToken cancel)
+    {
         using var http = new ResponderHttp(new TransportOptions());
         var issuer = await new IssuerLocator(http).LocateAsync(certificate, options.Issuers, options.TrustedCertificatesFile, cancel).ConfigureAwait(false);
         var verdict = OcspVerifier.Verify(response, certificate.Leaf, issuer.Certificate, null, options.Verification, DateTimeOffset.UtcNow);
-        return new OcspResult(certificate, issuer, staplePath, null, response, verdict, options.SkipVerification);
+        return new OcspResult(certificate, issuer, source, null, response, verdict, options.SkipVerification);
     }
 
     private static byte[] Read(string path)

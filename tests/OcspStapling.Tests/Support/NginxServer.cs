@@ -18,7 +18,7 @@ public sealed class NginxServer : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>Starts nginx with <paramref name="stapleFile"/> as ssl_stapling_file, or stapling off when it is null.</summary>
-    public static async Task<NginxServer> StartAsync(string directory, string fullchain, string key, string caFile, string? stapleFile, int workers = 1)
+    public static async Task<NginxServer> StartAsync(string directory, string fullchain, string key, string caFile, string? stapleFile, int workers = 1, string protocols = "TLSv1.2 TLSv1.3")
     {
         var port = FreePort.Next();
         var tmp = Directory.CreateDirectory(Path.Combine(directory, "nginx-tmp")).FullName;
@@ -42,7 +42,7 @@ public sealed class NginxServer : IAsyncDisposable
                     listen 127.0.0.1:{{port}} ssl;
                     ssl_certificate {{fullchain}};
                     ssl_certificate_key {{key}};
-                    ssl_protocols TLSv1.2 TLSv1.3;
+                    ssl_protocols {{protocols}};
                     ssl_session_cache off;
                     ssl_session_tickets off;
                     {{stapling}}

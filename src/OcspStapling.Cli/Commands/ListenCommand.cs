@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Net;
+using OcspStapling.Engine;
+using OcspStapling.Engine.Certificates;
+using OcspStapling.Engine.Tls;
+
+namespace OcspStapling.Cli.Commands;
+
+/// <summary>`ocspstaple listen`: a TLS listener that staples from its first connection, in the foreground until SIGINT/SIGTERM.</summary>
+internal static class ListenCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var options = new FetchOptionSet();
+        var cert = new Option<string>("--cert") { Description = "Server certificate: PEM (leaf, then chain; key inside or --key) or PFX", Required = true };
+        var key = new Option<string?>("--key") { Description = "Private key PEM, when it is not in the certificate file" };
+        var port = new Option<int>("--port") { Description = "TCP port to listen on", Required = true };
+        var address = new Option<string>("--address") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var stapleFile = new Option<string?>("--staple-file") { Description = "Staple this file (re-read when it changes) instead of fetching" };
+        var forward = new Option<string?>("--forward") { Description = "Forward decrypted traffic to HOST:PORT (otherwise answer with a status page)" };
+        var command = new Command("listen", "Serve TLS with an OCSP staple from the first connection on") { cert, key, port, address, stapleFile, forward };
+        options.AddTo(command, network: true);
+        command.SetAction((parse, cancel) => context.GuardAsync(false, async () =>
+        {
+            if (!IPAddress.TryParse(parse.GetValue(address), out var ip))
+                throw new StaplingException(FailureReason.InvalidArgument, parse.GetValue(address), $"--address '{parse.GetValue(address)}' is not an IP address.");
+            var (certificate, intermediates) = ServerCertificateFile.Load(parse.GetValue(cert)!, parse.GetValue(key), options.Password(parse));
+            var listenerOptions = new ListenerOptions
+            {
+                Address = ip,
+                Port = parse.GetValue(port),
+                Certificate = certificate,
+                Intermediates = intermediates,
+                StapleFile = parse.GetValue(stapleFile),
+                Fetch = options.ToFetchOptions(parse),
+                Transport = options.ToTransportOptions(parse),
+                ForwardTo = parse.GetValue(forward) is { } f ? ListenerOptions.ParseEndpoint(f) : null,
+            };
+            await using var listener = await StaplingListener.StartAsync(listenerOptions, context.Log, cancel);
+            context.Output.WriteLine($"listening on {listener.Endpoint} for {listener.Subject}: {Staple(listener)}");
+            await context.Output.FlushAsync();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancel);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            context.Output.WriteLine($"stopped after {listener.Handshakes} handshakes ({listener.StapledHandshakes} stapled).");
+            return ExitCodes.Good;
+        }));
+        return command;
+    }
+
+    private static string Staple(StaplingListener listener) => listener.Staple is { } s
+        ? $"stapling {s.CertStatus?.ToString().ToLowerInvariant()} from {s.Source}, valid until {s.NextUpdate:u}"
+        : $"NOT stapling yet ({listener.LastRefreshError})";
+}
