@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using OcspStapling.Engine.Tls;
+using OcspStapling.Tests.Support;
+
+namespace OcspStapling.Tests.Core;
+
+/// <summary>-ForwardTo makes the listener a TLS-terminating TCP forwarder: bytes pass both ways intact, half-close included.</summary>
+public sealed class ForwarderTests : IClassFixture<LabResponderFixture>
+{
+    private const int PayloadBytes = 10 * 1024 * 1024;
+
+    private readonly LabResponderFixture _lab;
+
+    public ForwarderTests(LabResponderFixture lab) => _lab = lab;
+
+    [Fact]
+    public async Task Ten_mebibytes_pass_each_way_intact_and_the_backend_answers_after_the_client_half_closes()
+    {
+        var upload = RandomNumberGenerator.GetBytes(PayloadBytes);
+        var download = RandomNumberGenerator.GetBytes(PayloadBytes);
+        var backend = new TcpListener(IPAddress.Loopback, 0);
+        backend.Start();
+        var backendPort = ((IPEndPoint)backend.LocalEndpoint).Port;
+        // The backend reads until the client is done sending (EOF), and only then answers: proof of half-close.
+        var backendWork = Task.Run(async () =>
+        {
+            using var connection = await backend.AcceptTcpClientAsync();
+            var stream = connection.GetStream();
+            var received = new MemoryStream();
+            await stream.CopyToAsync(received);
+            await stream.WriteAsync(download);
+            connection.Client.Shutdown(SocketShutdown.Send);
+            return received.ToArray();
+        });
+        var cert = _lab.GoodLeaf("forward.example.test");
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert) with { ForwardTo = new DnsEndPoint("127.0.0.1", backendPort) });
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(listener.Endpoint);
+        await using var tls = new SslStream(client.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync("forward.example.test");
+        await tls.WriteAsync(upload);
+        await tls.ShutdownAsync();
+        var answer = new MemoryStream();
+        await tls.CopyToAsync(answer);
+
+        var received = await backendWork;
+        Assert.True(upload.AsSpan().SequenceEqual(received), "the backend received the upload intact");
+        Assert.True(download.AsSpan().SequenceEqual(answer.ToArray()), "the client received the download intact");
+        backend.Stop();
+    }
+}

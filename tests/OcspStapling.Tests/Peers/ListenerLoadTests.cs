@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using OcspStapling.Engine.Tls;
+using OcspStapling.Tests.Support;
+
+namespace OcspStapling.Tests.Peers;
+
+/// <summary>The listener under load and abuse: every handshake stapled, no errors, bystanders unharmed.</summary>
+public sealed class ListenerLoadTests : IClassFixture<LabResponderFixture>
+{
+    private const int Clients = 50;
+    private const int HandshakesPerClient = 40;
+
+    private readonly LabResponderFixture _lab;
+
+    public ListenerLoadTests(LabResponderFixture lab) => _lab = lab;
+
+    [PeerFact("openssl")]
+    public async Task Two_thousand_handshakes_from_fifty_clients_are_all_stapled_despite_garbage_and_hangups()
+    {
+        var cert = _lab.GoodLeaf("load.example.test");
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert));
+        var errors = new ConcurrentQueue<string>();
+        var unstapled = 0;
+        using var stopAbuse = new CancellationTokenSource();
+        var abuse = Task.Run(() => AbuseAsync(listener.Endpoint, stopAbuse.Token));
+
+        var clients = Enumerable.Range(0, Clients).Select(i => Task.Factory.StartNew(() =>
+        {
+            using var client = new OpenSslHandshakeClient(i % 2 == 0 ? 0x0303 : 0x0304);
+            for (var n = 0; n < HandshakesPerClient; n++)
+            {
+                try
+                {
+                    if (client.Handshake(listener.Endpoint, "load.example.test") == 0)
+                        Interlocked.Increment(ref unstapled);
+                }
+                catch (IOException e)
+                {
+                    errors.Enqueue(e.Message);
+                }
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        await Task.WhenAll(clients);
+        stopAbuse.Cancel();
+        var abusive = await abuse;
+
+        Assert.Empty(errors);
+        Assert.Equal(0, unstapled);
+        Assert.Equal(Clients * HandshakesPerClient, listener.StapledHandshakes);
+        Assert.True(abusive > 0, "the abuse ran alongside the load");
+    }
+
+    // Garbage bytes and connections dropped mid-handshake, alongside the real clients.
+    private static async Task<int> AbuseAsync(System.Net.IPEndPoint endpoint, CancellationToken stop)
+    {
+        var count = 0;
+        var random = new Random(7);
+        while (!stop.IsCancellationRequested)
+        {
+            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(endpoint);
+                if (count % 2 == 0)
+                {
+                    var junk = new byte[random.Next(1, 600)];
+                    random.NextBytes(junk);
+                    await socket.SendAsync(junk);
+                }
+                else
+                {
+                    // The start of a real ClientHello, then gone.
+                    await socket.SendAsync(new byte[] { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03 });
+                }
+                socket.Close(0);
+                count++;
+            }
+            catch (SocketException)
+            {
+            }
+            await Task.Delay(5);
+        }
+        return count;
+    }
+}
