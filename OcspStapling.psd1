@@ -12,6 +12,9 @@
         'Get-OcspResponse'
         'Test-OcspStaple'
         'Export-OcspStapleFile'
+        'Start-StaplingListener'
+        'Get-StaplingListener'
+        'Stop-StaplingListener'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -8,4 +8,6 @@ public static class ParameterSets
     public const string Result = "Result";
     public const string File = "File";
     public const string Directory = "Directory";
+    public const string Computer = "Computer";
+    public const string Port = "Port";
 }

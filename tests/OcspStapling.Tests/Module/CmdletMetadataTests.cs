@@ -93,4 +93,31 @@ public sealed class CmdletMetadataTests
             Assert.Equal(typeof(OcspCmdlet), stop.DeclaringType);
         }
     }
+
+    [Fact]
+    public void Listener_cmdlets_start_from_a_piped_certificate_and_stop_by_pipeline()
+    {
+        var start = typeof(StartStaplingListenerCommand);
+        Assert.True(Named<bool>(Attribute(start, "CmdletAttribute")!, "SupportsShouldProcess"));
+        Assert.True(Named<bool>(Attribute(start.GetProperty("Certificate")!, "ParameterAttribute")!, "ValueFromPipeline"));
+        Assert.Equal("SwitchParameter", start.GetProperty("Wait")!.PropertyType.Name);
+        Assert.True(Named<bool>(Attribute(start.GetProperty("Port")!, "ParameterAttribute")!, "Mandatory"));
+
+        var stop = typeof(StopStaplingListenerCommand);
+        Assert.True(Named<bool>(Attribute(stop, "CmdletAttribute")!, "SupportsShouldProcess"));
+        Assert.True(Named<bool>(Attribute(stop.GetProperty("InputObject")!, "ParameterAttribute")!, "ValueFromPipeline"));
+        Assert.NotNull(typeof(GetStaplingListenerCommand).GetProperty("Port"));
+    }
+
+    [Fact]
+    public void Test_OcspStaple_probes_a_computer_in_its_own_parameter_set()
+    {
+        var type = typeof(TestOcspStapleCommand);
+        var computer = Attribute(type.GetProperty("ComputerName")!, "ParameterAttribute")!;
+        Assert.Equal(ParameterSets.Computer, SetOf(computer));
+        Assert.True(Named<bool>(computer, "Mandatory"));
+        Assert.True(Named<bool>(computer, "ValueFromPipelineByPropertyName"));
+        Assert.Equal(new[] { ParameterSets.Computer, ParameterSets.File, ParameterSets.Result },
+            ParameterDeclarations(type).Select(d => SetOf(d.Parameter)).Where(s => s != "__AllParameterSets").Distinct().OrderBy(s => s));
+    }
 }

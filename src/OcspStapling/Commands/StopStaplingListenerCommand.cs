@@ -1,0 +1,43 @@
+using System.Management.Automation;
+using OcspStapling.Engine.Tls;
+
+namespace OcspStapling.Commands;
+
+/// <summary>Stops stapling listeners: open connections end, the port is freed.</summary>
+[Cmdlet(VerbsLifecycle.Stop, "StaplingListener", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Result)]
+[OutputType(typeof(StaplingListener))]
+public sealed class StopStaplingListenerCommand : OcspCmdlet
+{
+    public const string NotFound = "StopStaplingListenerNotFound";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.Result)]
+    public StaplingListener[] InputObject { get; set; } = Array.Empty<StaplingListener>();
+
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Port)]
+    public int[] Port { get; set; } = Array.Empty<int>();
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var targets = ParameterSetName == ParameterSets.Port
+            ? ListenerRegistry.All().Where(l => Port.Contains(l.Endpoint.Port)).ToArray()
+            : InputObject;
+        if (ParameterSetName == ParameterSets.Port && targets.Length == 0)
+        {
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No stapling listener on port {string.Join(", ", Port)} in this session; Get-StaplingListener lists them."),
+                NotFound, ErrorCategory.ObjectNotFound, Port));
+            return;
+        }
+        foreach (var listener in targets)
+        {
+            if (!ShouldProcess(listener.Endpoint.ToString(), "Stop the stapling listener"))
+                continue;
+            ListenerRegistry.Remove(listener);
+            listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            if (PassThru)
+                WriteObject(listener);
+        }
+    }
+}
