@@ -4,6 +4,7 @@ using OcspStapling.Engine.Export;
 using OcspStapling.Engine.Lab;
 using OcspStapling.Engine.Operations;
 using OcspStapling.Engine.Protocol;
+using OcspStapling.Engine.Tls;
 
 namespace OcspStapling.Cli.Commands;
 
@@ -16,7 +17,7 @@ internal static class DemoCommand
     public static Command Create(CliContext context)
     {
         var directory = new Option<string?>("--dir") { Description = "Keep the demo's files here (default: a temporary directory, removed afterwards)" };
-        var command = new Command("demo", "Run fetch, verify and export against a throwaway PKI and responder on 127.0.0.1") { directory };
+        var command = new Command("demo", "Run fetch, verify, export, serve and probe against a throwaway PKI and responder on 127.0.0.1") { directory };
         command.SetAction((parse, cancel) => context.GuardAsync(false, () => RunAsync(context, parse.GetValue(directory), cancel)));
         return command;
     }
@@ -67,7 +68,17 @@ internal static class DemoCommand
                 output.WriteLine($"   refused: {refusal.Message}");
             }
 
-            var ok = result.IsFitToStaple && check.IsFitToStaple && !bad.IsFitToStaple && !File.Exists(badOut);
+            output.WriteLine("6. Serve TLS with that staple from the first connection (the stapling listener on 127.0.0.1):");
+            var (certificate, intermediates) = ServerCertificateFile.Load(sitePem, WriteKey(Path.Combine(dir, "site.key"), pki), null);
+            await using var listener = await StaplingListener.StartAsync(
+                new ListenerOptions { Certificate = certificate, Intermediates = intermediates, StapleFile = der }, context.Log, cancel);
+            output.WriteLine($"   {listener}");
+
+            output.WriteLine("7. Probe it as a client would (TLS 1.2 ClientHello asking for the staple):");
+            var probe = await StapleProbe.ProbeAsync("127.0.0.1", listener.Endpoint.Port, "shop.demo.test", FetchOptions.Default, TimeSpan.FromSeconds(10), cancel);
+            ProbePrinter.Write(output, probe, json: false);
+
+            var ok = result.IsFitToStaple && check.IsFitToStaple && !bad.IsFitToStaple && !File.Exists(badOut) && probe.Passed;
             output.WriteLine(ok ? "Demo complete: every step behaved as it should." : "Demo FAILED: see the steps above.");
             return ok ? ExitCodes.Good : ExitCodes.NotGood;
         }
@@ -76,6 +87,12 @@ internal static class DemoCommand
             if (keep == null)
                 Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static string WriteKey(string path, LabPki pki)
+    {
+        File.WriteAllText(path, pki.LeafKeyPem());
+        return path;
     }
 
     private static string WriteChain(string path, params System.Security.Cryptography.X509Certificates.X509Certificate2[] certificates)

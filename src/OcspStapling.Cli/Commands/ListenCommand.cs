@@ -18,7 +18,8 @@ internal static class ListenCommand
         var address = new Option<string>("--address") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var stapleFile = new Option<string?>("--staple-file") { Description = "Staple this file (re-read when it changes) instead of fetching" };
         var forward = new Option<string?>("--forward") { Description = "Forward decrypted traffic to HOST:PORT (otherwise answer with a status page)" };
-        var command = new Command("listen", "Serve TLS with an OCSP staple from the first connection on") { cert, key, port, address, stapleFile, forward };
+        var noResumption = new Option<bool>("--no-resumption") { Description = "Do not offer TLS session resumption (every handshake is a full one)" };
+        var command = new Command("listen", "Serve TLS with an OCSP staple from the first connection on") { cert, key, port, address, stapleFile, forward, noResumption };
         options.AddTo(command, network: true);
         command.SetAction((parse, cancel) => context.GuardAsync(false, async () =>
         {
@@ -35,6 +36,7 @@ internal static class ListenCommand
                 Fetch = options.ToFetchOptions(parse),
                 Transport = options.ToTransportOptions(parse),
                 ForwardTo = parse.GetValue(forward) is { } f ? ListenerOptions.ParseEndpoint(f) : null,
+                AllowResumption = !parse.GetValue(noResumption),
             };
             await using var listener = await StaplingListener.StartAsync(listenerOptions, context.Log, cancel);
             context.Output.WriteLine($"listening on {listener.Endpoint} for {listener.Subject}: {Staple(listener)}");

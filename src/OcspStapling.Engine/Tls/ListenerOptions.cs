@@ -38,6 +38,9 @@ public sealed record ListenerOptions
 
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Offer TLS session resumption (tickets). On by default: returning clients then skip the full handshake.</summary>
+    public bool AllowResumption { get; init; } = true;
+
     /// <summary>Parses "host:port" for --forward / -ForwardTo.</summary>
     public static DnsEndPoint ParseEndpoint(string text)
     {

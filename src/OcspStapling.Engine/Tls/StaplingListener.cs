@@ -32,7 +32,7 @@ public sealed class StaplingListener : IAsyncDisposable
         _options = options;
         _log = log;
         var context = SslStreamStapling.CreateContext(options.Certificate, options.Intermediates);
-        _tls = new SslServerAuthenticationOptions { ServerCertificateContext = context, ClientCertificateRequired = false };
+        _tls = new SslServerAuthenticationOptions { ServerCertificateContext = context, ClientCertificateRequired = false, AllowTlsResume = options.AllowResumption };
         _keeper = new StapleKeeper(options, context, log);
         _tcp = new TcpListener(options.Address, options.Port);
     }
@@ -160,7 +160,7 @@ public sealed class StaplingListener : IAsyncDisposable
         {
             var read = await tls.ReadAsync(buffer.AsMemory(seen), readTimeout.Token).ConfigureAwait(false);
             if (read == 0)
-                break;
+                return; // the client hung up without asking anything (a health check, a handshake-only client)
             seen += read;
             if (buffer.AsSpan(0, seen).IndexOf("\r\n\r\n"u8) >= 0)
                 break;
