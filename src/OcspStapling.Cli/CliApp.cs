@@ -16,6 +16,7 @@ public static class CliApp
             TestCommand.Create(context),
             ExportCommand.Create(context),
             ListenCommand.Create(context),
+            UpdateCommand.Create(context),
             DemoCommand.Create(context),
         };
         root.Add(verbose);

@@ -13,6 +13,9 @@ internal sealed class CliContext
         Log = new StderrLog(this);
     }
 
+    /// <summary>Stderr is a terminal, so a progress line may be drawn on it.</summary>
+    public bool IsTerminal => ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected;
+
     /// <summary>Set from --verbose once the command line is parsed.</summary>
     public bool Verbose { get; set; }
 

@@ -25,4 +25,13 @@ public static class ExitCodes
         : NotGood;
 
     public static int For(StaplingException failure) => failure.IsInputProblem ? Usage : ResponderFailed;
+
+    /// <summary>
+    /// For `update`: 3 when a certificate has no valid staple, will lose it before the next try, or is revoked;
+    /// 1 when some refresh failed but every staple is still valid; 0 when all is fresh.
+    /// </summary>
+    public static int For(IReadOnlyList<Engine.Refresh.RefreshSummary> summaries) =>
+        summaries.Any(s => !s.HasValidStaple || s.WillLapse || s.Outcome == Engine.Refresh.RefreshOutcome.Revoked) ? ResponderFailed
+        : summaries.Any(s => s.Outcome == Engine.Refresh.RefreshOutcome.Failed) ? NotGood
+        : Good;
 }

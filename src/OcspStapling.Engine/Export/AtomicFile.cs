@@ -3,6 +3,10 @@ namespace OcspStapling.Engine.Export;
 /// <summary>Replaces a file so that readers see the old bytes or the new bytes, never a mix or nothing.</summary>
 public static class AtomicFile
 {
+    // Lets a test kill a writer between its temp write and its rename, the moment a crash would do harm.
+    private static readonly int PauseBeforeRenameMs =
+        int.TryParse(Environment.GetEnvironmentVariable("OCSPSTAPLE_TEST_PAUSE_BEFORE_RENAME_MS"), out var ms) ? ms : 0;
+
     public static void Write(string path, ReadOnlySpan<byte> content)
     {
         var full = Path.GetFullPath(path);
@@ -16,6 +20,8 @@ public static class AtomicFile
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
             }
+            if (PauseBeforeRenameMs > 0)
+                Thread.Sleep(PauseBeforeRenameMs);
             File.Move(temp, full, overwrite: true);
         }
         catch

@@ -1,0 +1,34 @@
+using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Store;
+using OcspStapling.Engine.Transport;
+
+namespace OcspStapling.Engine.Refresh;
+
+/// <summary>What a refresh run does besides refreshing: where it exports, whom it tells, how hard it pushes.</summary>
+public sealed record RefreshOptions
+{
+    public required StapleStore Store { get; init; }
+
+    /// <summary>Refresh every certificate, due or not.</summary>
+    public bool Force { get; init; }
+
+    public RefreshPolicy Policy { get; init; } = RefreshPolicy.Default;
+
+    public FetchOptions Fetch { get; init; } = FetchOptions.Default;
+
+    public TransportOptions Transport { get; init; } = new();
+
+    /// <summary>Also write each staple here as "&lt;certificate file&gt;.ocsp" (for nginx's ssl_stapling_file).</summary>
+    public string? ExportDirectory { get; init; }
+
+    /// <summary>Also write HAProxy's "&lt;certificate file&gt;.ocsp" beside each certificate file.</summary>
+    public bool ExportBesideCertificate { get; init; }
+
+    /// <summary>Push changed staples into a running HAProxy through this admin socket.</summary>
+    public string? HaproxySocket { get; init; }
+
+    /// <summary>Run this shell command once after the run when any staple changed (e.g. "systemctl reload nginx").</summary>
+    public string? ReloadCommand { get; init; }
+
+    public int Concurrency { get; init; } = 8;
+}

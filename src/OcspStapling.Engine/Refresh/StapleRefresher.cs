@@ -1,0 +1,206 @@
+using System.Security.Cryptography;
+using OcspStapling.Engine.Certificates;
+using OcspStapling.Engine.Export;
+using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Protocol;
+using OcspStapling.Engine.Store;
+
+namespace OcspStapling.Engine.Refresh;
+
+/// <summary>
+/// Refreshes the staples of many certificates that are due, with bounded concurrency, keeping every valid staple
+/// until a better one is in hand, then exports and tells servers about the ones that changed.
+/// </summary>
+public sealed class StapleRefresher : IDisposable
+{
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(2);
+    private readonly RefreshOptions _options;
+    private readonly StapleFetcher _fetcher;
+    private readonly IOperationLog _log;
+
+    public StapleRefresher(RefreshOptions options, IOperationLog? log = null)
+    {
+        _options = options;
+        _log = log ?? SilentLog.Instance;
+        _fetcher = new StapleFetcher(options.Transport);
+    }
+
+    public async Task<IReadOnlyList<RefreshSummary>> RefreshAsync(IReadOnlyList<CertificateBundle> certificates, IProgress<RefreshProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var summaries = new RefreshSummary[certificates.Count];
+        var done = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, certificates.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Concurrency), CancellationToken = cancel },
+            async (i, token) =>
+            {
+                summaries[i] = await RefreshOneAsync(certificates[i], token).ConfigureAwait(false);
+                progress?.Report(new RefreshProgress(Interlocked.Increment(ref done), certificates.Count, certificates[i].DisplayName));
+            }).ConfigureAwait(false);
+
+        var changed = summaries.Where(s => s.Changed).ToList();
+        if (changed.Count > 0 && _options.HaproxySocket is { } socket)
+            await PushToHaproxyAsync(socket, changed, summaries, cancel).ConfigureAwait(false);
+        if (changed.Count > 0 && _options.ReloadCommand is { } reload)
+        {
+            try
+            {
+                await ReloadCommand.RunAsync(reload, TimeSpan.FromMinutes(2), cancel).ConfigureAwait(false);
+                _log.Verbose($"Ran '{reload}' after {changed.Count} staple(s) changed.");
+            }
+            catch (StaplingException e)
+            {
+                _log.Warning(e.Message);
+                MarkFailed(summaries, changed, e.Message);
+            }
+        }
+        return summaries;
+    }
+
+    private async Task<RefreshSummary> RefreshOneAsync(CertificateBundle certificate, CancellationToken cancel)
+    {
+        var thumbprint = certificate.Leaf.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();
+        var store = _options.Store;
+        using var entryLock = await store.LockAsync(thumbprint, LockTimeout, cancel).ConfigureAwait(false);
+        // Read under the lock: another process may have refreshed this entry while we waited.
+        var entry = store.Read(thumbprint);
+        var now = DateTimeOffset.UtcNow;
+        if (!_options.Force && !RefreshDecision.IsDue(entry, _options.Policy, now))
+            return Summarize(certificate, thumbprint, entry, RefreshOutcome.StillFresh, null, changed: false, Export(certificate, entry?.Staple), now);
+
+        OcspResult? result = null;
+        string? failure;
+        try
+        {
+            result = await _fetcher.FetchAsync(certificate, _options.Fetch, _log, cancel).ConfigureAwait(false);
+            failure = result.IsFitToStaple || IsVerifiedRevoked(result) ? null : result.Verification.ToString();
+        }
+        catch (StaplingException e)
+        {
+            failure = e.Message;
+        }
+
+        if (failure != null)
+        {
+            var failures = (entry?.Metadata?.FailureCount ?? 0) + 1;
+            var retryAt = now + _options.Policy.RetryDelay(failures);
+            store.Save(thumbprint, null, Metadata(certificate, thumbprint, entry?.Metadata) with
+            {
+                LastAttempt = now,
+                LastError = failure,
+                FailureCount = failures,
+                NextRefresh = retryAt,
+            });
+            var kept = entry?.HasValidStaple(now) == true ? $" Keeping the staple valid until {entry.Answer!.NextUpdate:u}." : " There is no valid staple to fall back on.";
+            _log.Warning($"{certificate.DisplayName}: {failure}{kept}");
+            return Summarize(certificate, thumbprint, store.Read(thumbprint), RefreshOutcome.Failed, failure, changed: false, Export(certificate, entry?.Staple), now);
+        }
+
+        var staple = result!.Response.RawData;
+        var changed = entry?.Staple == null || !entry.Staple.AsSpan().SequenceEqual(staple);
+        store.Save(thumbprint, staple, Metadata(certificate, thumbprint, entry?.Metadata) with
+        {
+            ResponderUrl = result.Source,
+            FetchedAt = now,
+            ThisUpdate = result.ThisUpdate,
+            NextUpdate = result.NextUpdate,
+            CertStatus = result.CertStatus,
+            LastAttempt = now,
+            LastError = null,
+            FailureCount = 0,
+            NextRefresh = _options.Policy.NextDue(now, result.ThisUpdate!.Value, result.NextUpdate),
+        });
+        var revoked = result.CertStatus == CertStatus.Revoked;
+        if (revoked)
+            _log.Warning($"REVOKED: {certificate.DisplayName} ({certificate.Leaf.Subject}) is revoked according to {result.Source}; the stored staple now says so. Replace the certificate.");
+        return Summarize(certificate, thumbprint, store.Read(thumbprint), revoked ? RefreshOutcome.Revoked : RefreshOutcome.Refreshed,
+            revoked ? "the certificate is REVOKED" : null, changed, Export(certificate, staple), now);
+    }
+
+    private static bool IsVerifiedRevoked(OcspResult result) => result.Verified && result.CertStatus == CertStatus.Revoked;
+
+    /// <summary>Writes the staple to the places the user named, when a file there is missing or differs.</summary>
+    private IReadOnlyList<string> Export(CertificateBundle certificate, byte[]? staple)
+    {
+        if (staple == null)
+            return Array.Empty<string>();
+        var targets = new List<string>();
+        var name = Path.GetFileName(certificate.SourcePath) is { Length: > 0 } file ? file + ".ocsp" : certificate.Leaf.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant() + ".der";
+        if (_options.ExportDirectory is { } dir)
+            targets.Add(Path.Combine(dir, name));
+        if (_options.ExportBesideCertificate && certificate.SourcePath is { } source)
+            targets.Add(source + ".ocsp");
+        foreach (var target in targets)
+        {
+            if (!File.Exists(target) || !File.ReadAllBytes(target).AsSpan().SequenceEqual(staple))
+                AtomicFile.Write(target, staple);
+        }
+        return targets;
+    }
+
+    private async Task PushToHaproxyAsync(string socket, List<RefreshSummary> changed, RefreshSummary[] all, CancellationToken cancel)
+    {
+        foreach (var summary in changed)
+        {
+            var staple = _options.Store.Read(summary.Thumbprint)?.Staple;
+            if (staple == null)
+                continue;
+            try
+            {
+                await HaproxyRuntimeApi.PushAsync(socket, staple, TimeSpan.FromSeconds(10), cancel).ConfigureAwait(false);
+                _log.Verbose($"Pushed the new staple for {summary.Subject} to HAProxy at {socket}.");
+            }
+            catch (StaplingException e)
+            {
+                _log.Warning($"{summary.CertificatePath ?? summary.Subject}: {e.Message}");
+                MarkFailed(all, new[] { summary }, e.Message);
+            }
+        }
+    }
+
+    // A staple that could not be delivered is a failed refresh as far as the exit code goes; the stored staple is fine.
+    private static void MarkFailed(RefreshSummary[] all, IEnumerable<RefreshSummary> which, string reason)
+    {
+        foreach (var summary in which.ToList())
+        {
+            var index = Array.IndexOf(all, summary);
+            all[index] = new RefreshSummary
+            {
+                Subject = summary.Subject,
+                CertificatePath = summary.CertificatePath,
+                Thumbprint = summary.Thumbprint,
+                Outcome = RefreshOutcome.Failed,
+                Reason = reason,
+                CertStatus = summary.CertStatus,
+                NextUpdate = summary.NextUpdate,
+                NextRefresh = summary.NextRefresh,
+                HasValidStaple = summary.HasValidStaple,
+                Changed = summary.Changed,
+                ExportedTo = summary.ExportedTo,
+            };
+        }
+    }
+
+    private static StapleMetadata Metadata(CertificateBundle certificate, string thumbprint, StapleMetadata? previous) =>
+        (previous ?? new StapleMetadata { Thumbprint = thumbprint, Subject = certificate.Leaf.Subject }) with
+        {
+            Subject = certificate.Leaf.Subject,
+            CertificatePath = certificate.SourcePath ?? previous?.CertificatePath,
+        };
+
+    private RefreshSummary Summarize(CertificateBundle certificate, string thumbprint, StoreEntry? entry, RefreshOutcome outcome, string? reason, bool changed, IReadOnlyList<string> exported, DateTimeOffset now) => new()
+    {
+        Subject = certificate.Leaf.Subject,
+        CertificatePath = certificate.SourcePath,
+        Thumbprint = thumbprint,
+        Outcome = outcome,
+        Reason = reason,
+        CertStatus = entry?.Answer?.CertStatus,
+        NextUpdate = entry?.Answer?.NextUpdate,
+        NextRefresh = RefreshDecision.NextDue(entry, _options.Policy, now),
+        HasValidStaple = entry?.HasValidStaple(now) == true,
+        Changed = changed,
+        ExportedTo = exported,
+    };
+
+    public void Dispose() => _fetcher.Dispose();
+}
