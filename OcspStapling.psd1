@@ -15,6 +15,7 @@
         'Start-StaplingListener'
         'Get-StaplingListener'
         'Stop-StaplingListener'
+        'Update-OcspStaple'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

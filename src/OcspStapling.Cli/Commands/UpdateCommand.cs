@@ -10,8 +10,6 @@ namespace OcspStapling.Cli.Commands;
 /// <summary>`ocspstaple update CERT|DIR...`: refresh what is due in the shared store, export, tell servers. For cron and timers.</summary>
 internal static class UpdateCommand
 {
-    private static readonly string[] CertificateExtensions = { ".pem", ".crt", ".cer", ".der", ".pfx", ".p12" };
-
     public static Command Create(CliContext context)
     {
         var options = new FetchOptionSet();
@@ -55,27 +53,7 @@ internal static class UpdateCommand
 
     private static List<CertificateBundle> Load(string[] inputs, ParseResult parse, FetchOptionSet options, CliContext context)
     {
-        var bundles = new List<CertificateBundle>();
-        foreach (var input in inputs)
-        {
-            if (!Directory.Exists(input))
-            {
-                bundles.Add(options.LoadCertificate(parse, input));
-                continue;
-            }
-            foreach (var file in Directory.EnumerateFiles(input).Where(f => CertificateExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order())
-            {
-                try
-                {
-                    bundles.Add(options.LoadCertificate(parse, file));
-                }
-                catch (StaplingException e) when (e.Reason == FailureReason.CertificateUnreadable)
-                {
-                    // Key files and the like share the directory with certificates.
-                    context.Log.Verbose($"skipping {file}: {e.Message}");
-                }
-            }
-        }
+        var bundles = CertificateSet.Load(inputs, options.Password(parse), context.Log);
         if (bundles.Count == 0)
             throw new StaplingException(FailureReason.InvalidArgument, string.Join(" ", inputs), $"No certificates found in {string.Join(", ", inputs)}.");
         return bundles;

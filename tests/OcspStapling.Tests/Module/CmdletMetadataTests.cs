@@ -120,4 +120,16 @@ public sealed class CmdletMetadataTests
         Assert.Equal(new[] { ParameterSets.Computer, ParameterSets.File, ParameterSets.Result },
             ParameterDeclarations(type).Select(d => SetOf(d.Parameter)).Where(s => s != "__AllParameterSets").Distinct().OrderBy(s => s));
     }
+
+    [Fact]
+    public void Update_OcspStaple_takes_certificates_and_paths_from_the_pipeline_and_supports_WhatIf()
+    {
+        var type = typeof(UpdateOcspStapleCommand);
+        Assert.True(Named<bool>(Attribute(type, "CmdletAttribute")!, "SupportsShouldProcess"));
+        Assert.True(Named<bool>(Attribute(type.GetProperty("Certificate")!, "ParameterAttribute")!, "ValueFromPipeline"));
+        Assert.True(Named<bool>(Attribute(type.GetProperty("Path")!, "ParameterAttribute")!, "ValueFromPipelineByPropertyName"));
+        foreach (var name in new[] { "StorePath", "Force", "ExportDirectory", "HAProxy", "HAProxySocket", "ReloadCommand", "Concurrency" })
+            Assert.NotNull(type.GetProperty(name));
+        Assert.Equal(typeof(Engine.Refresh.RefreshSummary), (Attribute(type, "OutputTypeAttribute")!.ConstructorArguments[0].Value as IReadOnlyCollection<System.Reflection.CustomAttributeTypedArgument>)!.First().Value);
+    }
 }

@@ -23,6 +23,8 @@ public sealed class HaproxyServer : IAsyncDisposable
 
     public string Output => _process.Output;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Writes site.pem (leaf, key, issuer: HAProxy needs the issuer to compute the CertID) and site.pem.ocsp, then starts.</summary>
     public static async Task<HaproxyServer> StartAsync(string directory, string leaf, string key, string issuer, string? staple)
     {

@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
+using OcspStapling.Engine;
+using OcspStapling.Engine.Certificates;
+using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Refresh;
+using OcspStapling.Engine.Store;
+using OcspStapling.Engine.Transport;
+
+namespace OcspStapling.Commands;
+
+/// <summary>Refreshes the staples that are due in the shared store, exports them and tells servers; one summary per certificate.</summary>
+[Cmdlet(VerbsData.Update, "OcspStaple", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Path)]
+[OutputType(typeof(RefreshSummary))]
+public sealed class UpdateOcspStapleCommand : OcspCmdlet
+{
+    public const string ErrorIdPrefix = "UpdateOcspStaple";
+
+    private readonly List<CertificateBundle> _certificates = new();
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.Certificate)]
+    public X509Certificate2[] Certificate { get; set; } = Array.Empty<X509Certificate2>();
+
+    /// <summary>Certificate files, or directories of them.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Path)]
+    [Alias("FullName", "PSPath")]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    [Parameter]
+    public string StorePath { get; set; } = StapleStore.DefaultDirectory();
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Also write each staple here as "&lt;certificate file&gt;.ocsp".</summary>
+    [Parameter]
+    public string? ExportDirectory { get; set; }
+
+    /// <summary>Also write HAProxy's "&lt;certificate file&gt;.ocsp" beside each certificate.</summary>
+    [Parameter]
+    public SwitchParameter HAProxy { get; set; }
+
+    [Parameter]
+    public string? HAProxySocket { get; set; }
+
+    [Parameter]
+    public string? ReloadCommand { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int Concurrency { get; set; } = 8;
+
+    [Parameter]
+    public Uri? Responder { get; set; }
+
+    [Parameter]
+    public string? TrustedCertificate { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = (int)TransportOptions.DefaultTimeout.TotalSeconds;
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            if (ParameterSetName == ParameterSets.Certificate)
+                _certificates.AddRange(Certificate.Select(CertificateInput.FromCertificate));
+            else
+                _certificates.AddRange(CertificateSet.Load(Path.Select(GetUnresolvedProviderPathFromPSPath), null, Log));
+        }
+        catch (StaplingException failure)
+        {
+            WriteFailure(failure, ErrorIdPrefix, failure.Target);
+        }
+        FlushLog();
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_certificates.Count == 0 || !ShouldProcess(StorePath, $"Refresh the OCSP staples of {_certificates.Count} certificate(s)"))
+            return;
+        try
+        {
+            var options = new RefreshOptions
+            {
+                Store = new StapleStore(GetUnresolvedProviderPathFromPSPath(StorePath)),
+                Force = Force,
+                Fetch = new FetchOptions
+                {
+                    Responder = Responder,
+                    TrustedCertificatesFile = TrustedCertificate == null ? null : GetUnresolvedProviderPathFromPSPath(TrustedCertificate),
+                },
+                Transport = new TransportOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) },
+                ExportDirectory = ExportDirectory == null ? null : GetUnresolvedProviderPathFromPSPath(ExportDirectory),
+                ExportBesideCertificate = HAProxy,
+                HaproxySocket = HAProxySocket,
+                ReloadCommand = ReloadCommand,
+                Concurrency = Concurrency,
+            };
+            foreach (var summary in RunWithProgress(options))
+            {
+                if (summary.Outcome == RefreshOutcome.Revoked)
+                    WriteWarning($"REVOKED: {summary.CertificatePath ?? summary.Subject}. Replace the certificate.");
+                WriteObject(summary);
+            }
+        }
+        catch (StaplingException failure)
+        {
+            ThrowTerminatingError(new ErrorRecord(failure, ErrorIdPrefix + failure.Reason, Category(failure.Reason), StorePath));
+        }
+        base.EndProcessing();
+    }
+
+    // The engine reports progress from its workers; Write-Progress may only be called from the pipeline thread.
+    private IReadOnlyList<RefreshSummary> RunWithProgress(RefreshOptions options)
+    {
+        var updates = new ConcurrentQueue<RefreshProgress>();
+        using var refresher = new StapleRefresher(options, Log);
+        var run = refresher.RefreshAsync(_certificates, new SynchronousProgress(updates.Enqueue), Cancellation);
+        var record = new ProgressRecord(1, "Refreshing OCSP staples", $"0 of {_certificates.Count}");
+        while (!run.Wait(TimeSpan.FromMilliseconds(200)))
+            Report(updates, record);
+        Report(updates, record);
+        record.RecordType = ProgressRecordType.Completed;
+        WriteProgress(record);
+        return run.GetAwaiter().GetResult();
+    }
+
+    private void Report(ConcurrentQueue<RefreshProgress> updates, ProgressRecord record)
+    {
+        while (updates.TryDequeue(out var update))
+        {
+            record.StatusDescription = $"{update.Done} of {update.Total}: {update.Current}";
+            record.PercentComplete = update.Done * 100 / Math.Max(1, update.Total);
+            WriteProgress(record);
+        }
+        FlushLog();
+    }
+
+    /// <summary>Progress&lt;T&gt; would post to a synchronization context; this hands reports straight to the queue.</summary>
+    private sealed class SynchronousProgress : IProgress<RefreshProgress>
+    {
+        private readonly Action<RefreshProgress> _report;
+
+        public SynchronousProgress(Action<RefreshProgress> report) => _report = report;
+
+        public void Report(RefreshProgress value) => _report(value);
+    }
+}
