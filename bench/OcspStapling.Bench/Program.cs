@@ -2,6 +2,7 @@ using OcspStapling.Bench;
 
 // Whole-program benchmarks, each measured side by side with its baseline in one run; results go to bench/RESULTS.md.
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- fetch [--counts 1,100,1000] [--runs 3] [--concurrency 4]
+//   dotnet run -c Release --project bench/OcspStapling.Bench -- refresh [--counts 1000] [--runs 3]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- handshake [--runs 3] [--seconds 8]
 var command = args.FirstOrDefault() ?? "fetch";
 var counts = Arg("--counts", "1,100,1000").Split(',').Select(int.Parse).ToArray();
@@ -15,11 +16,14 @@ switch (command)
     case "fetch":
         await FetchBenchmark.RunAsync(counts, runs, results);
         return 0;
+    case "refresh":
+        await RefreshBenchmark.RunAsync(counts.Max(), runs, results);
+        return 0;
     case "handshake":
         await HandshakeBenchmark.RunAsync(runs, TimeSpan.FromSeconds(double.Parse(Arg("--seconds", "8"))), results);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}'; known: fetch, handshake");
+        Console.Error.WriteLine($"unknown benchmark '{command}'; known: fetch, refresh, handshake");
         return 2;
 }
 

@@ -7,7 +7,9 @@ public static class AtomicFile
     private static readonly int PauseBeforeRenameMs =
         int.TryParse(Environment.GetEnvironmentVariable("OCSPSTAPLE_TEST_PAUSE_BEFORE_RENAME_MS"), out var ms) ? ms : 0;
 
-    public static void Write(string path, ReadOnlySpan<byte> content)
+    /// <param name="durable">fsync before the rename, so a power cut cannot leave an empty file in place of the old one.
+    /// Only files whose loss is harmless (the store's advisory sidecars) skip it.</param>
+    public static void Write(string path, ReadOnlySpan<byte> content, bool durable = true)
     {
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
@@ -18,7 +20,7 @@ public static class AtomicFile
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 stream.Write(content);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: durable);
             }
             if (PauseBeforeRenameMs > 0)
                 Thread.Sleep(PauseBeforeRenameMs);

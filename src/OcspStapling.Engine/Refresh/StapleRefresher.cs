@@ -83,7 +83,7 @@ public sealed class StapleRefresher : IDisposable
         {
             var failures = (entry?.Metadata?.FailureCount ?? 0) + 1;
             var retryAt = now + _options.Policy.RetryDelay(failures);
-            store.Save(thumbprint, null, Metadata(certificate, thumbprint, entry?.Metadata) with
+            var afterFailure = store.Save(thumbprint, entry, null, null, Metadata(certificate, thumbprint, entry?.Metadata) with
             {
                 LastAttempt = now,
                 LastError = failure,
@@ -92,12 +92,12 @@ public sealed class StapleRefresher : IDisposable
             });
             var kept = entry?.HasValidStaple(now) == true ? $" Keeping the staple valid until {entry.Answer!.NextUpdate:u}." : " There is no valid staple to fall back on.";
             _log.Warning($"{certificate.DisplayName}: {failure}{kept}");
-            return Summarize(certificate, thumbprint, store.Read(thumbprint), RefreshOutcome.Failed, failure, changed: false, Export(certificate, entry?.Staple), now);
+            return Summarize(certificate, thumbprint, afterFailure, RefreshOutcome.Failed, failure, changed: false, Export(certificate, entry?.Staple), now);
         }
 
         var staple = result!.Response.RawData;
         var changed = entry?.Staple == null || !entry.Staple.AsSpan().SequenceEqual(staple);
-        store.Save(thumbprint, staple, Metadata(certificate, thumbprint, entry?.Metadata) with
+        var saved = store.Save(thumbprint, entry, staple, result.Response, Metadata(certificate, thumbprint, entry?.Metadata) with
         {
             ResponderUrl = result.Source,
             FetchedAt = now,
@@ -112,7 +112,7 @@ public sealed class StapleRefresher : IDisposable
         var revoked = result.CertStatus == CertStatus.Revoked;
         if (revoked)
             _log.Warning($"REVOKED: {certificate.DisplayName} ({certificate.Leaf.Subject}) is revoked according to {result.Source}; the stored staple now says so. Replace the certificate.");
-        return Summarize(certificate, thumbprint, store.Read(thumbprint), revoked ? RefreshOutcome.Revoked : RefreshOutcome.Refreshed,
+        return Summarize(certificate, thumbprint, saved, revoked ? RefreshOutcome.Revoked : RefreshOutcome.Refreshed,
             revoked ? "the certificate is REVOKED" : null, changed, Export(certificate, staple), now);
     }
 

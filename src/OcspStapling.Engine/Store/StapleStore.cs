@@ -110,8 +110,12 @@ public sealed class StapleStore
         }
     }
 
-    /// <summary>Replaces the staple (when given) and then the metadata, each atomically. Call under the entry's lock.</summary>
-    public void Save(string thumbprint, byte[]? staple, StapleMetadata metadata)
+    /// <summary>
+    /// Replaces the staple (when given, with its parsed <paramref name="response"/>) and then the metadata, each
+    /// atomically, and returns the entry as now stored. Call under the entry's lock; <paramref name="previous"/> is the
+    /// entry read under it, whose staple stays when none is given.
+    /// </summary>
+    public StoreEntry Save(string thumbprint, StoreEntry? previous, byte[]? staple, OcspResponse? response, StapleMetadata metadata)
     {
         try
         {
@@ -120,7 +124,15 @@ public sealed class StapleStore
                 AtomicFile.Write(StaplePath(thumbprint), staple);
                 metadata = metadata with { StapleSha256 = Sha256(staple) };
             }
-            AtomicFile.Write(MetadataPath(thumbprint), JsonSerializer.SerializeToUtf8Bytes(metadata, Json));
+            else if (previous?.Staple is { } kept)
+            {
+                metadata = metadata with { StapleSha256 = Sha256(kept) };
+            }
+            // The sidecar is advice checked against the staple's hash, so it skips the fsync the staple gets.
+            AtomicFile.Write(MetadataPath(thumbprint), JsonSerializer.SerializeToUtf8Bytes(metadata, Json), durable: false);
+            return staple != null
+                ? new StoreEntry(Key(thumbprint), staple, response, metadata)
+                : new StoreEntry(Key(thumbprint), previous?.Staple, previous?.Response, metadata);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
