@@ -8,6 +8,7 @@
     Description          = 'OCSP stapling done properly: fetch and strictly verify OCSP responses, export staple files for nginx and HAProxy, and check what servers staple.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
+    FormatsToProcess     = @('OcspStapling.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-OcspResponse'
         'Test-OcspStaple'
