@@ -38,6 +38,12 @@ public sealed record ListenerOptions
 
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Serve TLS even where this runtime cannot staple from SslStream (Windows' SChannel): the listener then never
+    /// staples. Off by default, so the limitation is a clear error rather than a silent gap.
+    /// </summary>
+    public bool AllowNoStapling { get; init; }
+
     /// <summary>Offer TLS session resumption (tickets). On by default: returning clients then skip the full handshake.</summary>
     public bool AllowResumption { get; init; } = true;
 

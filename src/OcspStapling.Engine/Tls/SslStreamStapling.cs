@@ -19,8 +19,10 @@ public static class SslStreamStapling
     public static string? Unsupported => Known.Value.Problem;
 
     /// <summary>A server context for <paramref name="certificate"/> that sends <paramref name="intermediates"/> and staples only what it is given.</summary>
-    public static SslStreamCertificateContext CreateContext(X509Certificate2 certificate, X509Certificate2Collection intermediates)
+    public static SslStreamCertificateContext CreateContext(X509Certificate2 certificate, X509Certificate2Collection intermediates, bool allowNoStapling = false)
     {
+        if (allowNoStapling && Unsupported != null)
+            return SslStreamCertificateContext.Create(certificate, intermediates, offline: true);
         var fields = Require();
         // offline: true stops .NET fetching OCSP by itself; the staple comes from Apply.
         var context = SslStreamCertificateContext.Create(certificate, intermediates, offline: true);
@@ -33,6 +35,8 @@ public static class SslStreamStapling
     /// <summary>Staple <paramref name="der"/> on every following handshake until <paramref name="expires"/>; null stops stapling.</summary>
     public static void Apply(SslStreamCertificateContext context, byte[]? der, DateTimeOffset expires)
     {
+        if (Unsupported != null)
+            return; // only reached with AllowNoStapling: CreateContext refused otherwise
         var fields = Require();
         lock (context)
         {

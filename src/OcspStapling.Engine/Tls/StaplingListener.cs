@@ -31,11 +31,16 @@ public sealed class StaplingListener : IAsyncDisposable
     {
         _options = options;
         _log = log;
-        var context = SslStreamStapling.CreateContext(options.Certificate, options.Intermediates);
+        var context = SslStreamStapling.CreateContext(options.Certificate, options.Intermediates, options.AllowNoStapling);
+        if (SslStreamStapling.Unsupported is { } why && options.AllowNoStapling)
+            log.Warning($"Serving WITHOUT stapling (-AllowNoStapling): {why}");
         _tls = new SslServerAuthenticationOptions { ServerCertificateContext = context, ClientCertificateRequired = false, AllowTlsResume = options.AllowResumption };
         _keeper = new StapleKeeper(options, context, log);
         _tcp = new TcpListener(options.Address, options.Port);
     }
+
+    /// <summary>True when handshakes can carry the staple on this runtime.</summary>
+    public bool CanStaple => SslStreamStapling.Unsupported == null;
 
     /// <summary>Loads the first staple, then starts accepting. Returns once connections are accepted.</summary>
     public static async Task<StaplingListener> StartAsync(ListenerOptions options, IOperationLog? log = null, CancellationToken cancel = default)
@@ -115,7 +120,7 @@ public sealed class StaplingListener : IAsyncDisposable
             using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
             {
                 handshake.CancelAfter(_options.HandshakeTimeout);
-                var stapled = _keeper.IsStapling;
+                var stapled = CanStaple && _keeper.IsStapling;
                 await tls.AuthenticateAsServerAsync(_tls, handshake.Token).ConfigureAwait(false);
                 Interlocked.Increment(ref _handshakes);
                 if (stapled)

@@ -55,6 +55,10 @@ public sealed class StartStaplingListenerCommand : OcspCmdlet
     [Parameter]
     public string? ForwardTo { get; set; }
 
+    /// <summary>On Windows (SChannel), where SslStream cannot staple, serve TLS without stapling instead of refusing to start.</summary>
+    [Parameter]
+    public SwitchParameter AllowNoStapling { get; set; }
+
     /// <summary>Block until Ctrl+C, then stop the listener.</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
@@ -102,6 +106,7 @@ public sealed class StartStaplingListenerCommand : OcspCmdlet
             },
             Transport = new TransportOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) },
             ForwardTo = ForwardTo == null ? null : ListenerOptions.ParseEndpoint(ForwardTo),
+            AllowNoStapling = AllowNoStapling,
         };
     }
 
