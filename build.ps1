@@ -14,7 +14,7 @@
 [CmdletBinding()]
 param(
     [ValidateSet('Clean', 'Build', 'Docs', 'Test', 'Package')]
-    [string[]] $Task = @('Build')
+    [string[]] $Task = @('Build', 'Docs')
 )
 
 $ErrorActionPreference = 'Stop'
