@@ -47,4 +47,52 @@ public static class AtomicFile
         {
         }
     }
+
+    /// <summary>
+    /// Replaces a small file that is rewritten often by the same (locked) writer, without allocating an inode per
+    /// write: the content goes into a spare file beside it, which is then exchanged with the target in one atomic
+    /// step (renameat2 RENAME_EXCHANGE); the old content becomes the next spare. Readers see old or new, never a mix,
+    /// unless they hold the old file open across two later writes, so only advisory files whose damage is detected
+    /// (the store's hash-checked sidecars) use it. Elsewhere, or where the exchange is unsupported, it falls back to
+    /// <see cref="Write"/>.
+    /// </summary>
+    /// <remarks>ext4 spends most of a bulk refresh allocating and freeing inodes otherwise (see bench/RESULTS.md).</remarks>
+    public static void WriteViaSpare(string path, ReadOnlySpan<byte> content)
+    {
+        var full = Path.GetFullPath(path);
+        if (!OperatingSystem.IsLinux() || !File.Exists(full))
+        {
+            Write(full, content, durable: false);
+            return;
+        }
+        var spare = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.spare");
+        using (var stream = new FileStream(spare, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None))
+        {
+            stream.SetLength(0);
+            stream.Write(content);
+        }
+        if (RenameExchange(spare, full) != 0)
+        {
+            File.Delete(spare);
+            Write(full, content, durable: false);
+        }
+    }
+
+    private const int CurrentDirectory = -100; // AT_FDCWD
+    private const uint Exchange = 2; // RENAME_EXCHANGE
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "renameat2", SetLastError = true)]
+    private static extern int RenameAt2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
+
+    private static int RenameExchange(string a, string b)
+    {
+        try
+        {
+            return RenameAt2(CurrentDirectory, a, CurrentDirectory, b, Exchange);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return -1;
+        }
+    }
 }

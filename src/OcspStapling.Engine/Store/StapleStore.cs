@@ -128,8 +128,9 @@ public sealed class StapleStore
             {
                 metadata = metadata with { StapleSha256 = Sha256(kept) };
             }
-            // The sidecar is advice checked against the staple's hash, so it skips the fsync the staple gets.
-            AtomicFile.Write(MetadataPath(thumbprint), JsonSerializer.SerializeToUtf8Bytes(metadata, Json), durable: false);
+            // The sidecar is advice checked against the staple's hash (a damaged one reads as absent), so it is
+            // exchanged in place of being renamed over and skips the fsync the staple gets.
+            AtomicFile.WriteViaSpare(MetadataPath(thumbprint), JsonSerializer.SerializeToUtf8Bytes(metadata, Json));
             return staple != null
                 ? new StoreEntry(Key(thumbprint), staple, response, metadata)
                 : new StoreEntry(Key(thumbprint), previous?.Staple, previous?.Response, metadata);
