@@ -31,7 +31,7 @@ internal sealed class BenchPki : IAsyncDisposable
     {
         var dir = System.IO.Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "ocspstaple-bench-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         var bench = new BenchPki(dir);
-        var port = FreePort();
+        var port = OcspStapling.Tests.Support.FreePort.Next();
         bench.ResponderUrl = new Uri($"http://127.0.0.1:{port}/");
         var index = new List<string>();
         for (var i = 0; i < count; i++)
@@ -77,15 +77,6 @@ internal sealed class BenchPki : IAsyncDisposable
                 await Task.Delay(50);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
     }
 
     public async ValueTask DisposeAsync()

@@ -62,7 +62,7 @@ internal static class HandshakeBenchmark
                 Full handshakes (no resumption), RSA-2048 leaf, each client asking for the staple (status_request) through
                 the machine's OpenSSL (libssl.so.3), {Clients} concurrent clients for {duration.TotalSeconds:0} s per run on the same
                 2 cores as the server; every handshake checked to carry the staple. Median of {runs} alternating runs.
-                Listener: `ocspstaple listen --staple-file` (SslStream). nginx 1.22: `ssl_stapling_file`, 2 workers, session
+                Listener: `ocspstaple listen --staple-file` (SslStream, defaults). nginx 1.22: `ssl_stapling_file`, 2 workers, session
                 cache and tickets off. Rerun: `dotnet run -c Release --project bench/OcspStapling.Bench -- handshake`.
 
                 | protocol | listener | nginx | listener / nginx | listener CPU per handshake | nginx CPU per handshake |

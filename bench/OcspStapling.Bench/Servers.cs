@@ -1,82 +1,43 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using OcspStapling.Tests.Support;
 
 namespace OcspStapling.Bench;
 
-/// <summary>A server process under measurement, with the process ids whose memory counts.</summary>
+/// <summary>A server under measurement: where it listens, and the processes whose CPU and memory count.</summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly Func<IReadOnlyList<int>> _ids;
+    private readonly IAsyncDisposable _server;
 
-    public ServerProcess(Process process, IPEndPoint endpoint, Func<IReadOnlyList<int>> ids)
+    public ServerProcess(IAsyncDisposable server, int port, Func<IReadOnlyList<int>> processIds)
     {
-        _process = process;
-        Endpoint = endpoint;
-        _ids = ids;
+        _server = server;
+        Endpoint = new IPEndPoint(IPAddress.Loopback, port);
+        ProcessIds = processIds;
     }
 
     public IPEndPoint Endpoint { get; }
 
-    public Func<IReadOnlyList<int>> ProcessIds => _ids;
+    public Func<IReadOnlyList<int>> ProcessIds { get; }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
 
+/// <summary>The two servers of the handshake benchmark, started as the tests start them, and /proc readings of them.</summary>
 internal static class Servers
 {
     public static async Task<ServerProcess> StartNginxAsync(string dir, string fullchain, string key, string cafile, string staple)
     {
-        var port = FreePort();
-        var conf = Path.Combine(dir, "nginx.conf");
-        var tmp = Directory.CreateDirectory(Path.Combine(dir, "nginx-tmp")).FullName;
-        File.WriteAllText(conf, $$"""
-            daemon off;
-            master_process on;
-            worker_processes 2;
-            worker_rlimit_nofile 8192;
-            user root;
-            error_log {{dir}}/nginx-error.log warn;
-            pid {{dir}}/nginx.pid;
-            events { worker_connections 4096; }
-            http {
-                access_log off;
-                client_body_temp_path {{tmp}};
-                proxy_temp_path {{tmp}};
-                server {
-                    listen 127.0.0.1:{{port}} ssl;
-                    ssl_certificate {{fullchain}};
-                    ssl_certificate_key {{key}};
-                    ssl_protocols TLSv1.2 TLSv1.3;
-                    ssl_stapling on;
-                    ssl_stapling_file {{staple}};
-                    ssl_trusted_certificate {{cafile}};
-                    location / { return 200 "ok\n"; }
-                }
-            }
-            """);
-        var process = Start("nginx", "-p", dir, "-c", conf);
-        await WaitListeningAsync(port);
-        return new ServerProcess(process, new IPEndPoint(IPAddress.Loopback, port), () => Tree(process.Id));
+        var nginx = await NginxServer.StartAsync(dir, fullchain, key, cafile, staple, workers: 2);
+        return new ServerProcess(nginx, nginx.Port, () => Tree(nginx.ProcessId));
     }
 
     public static async Task<ServerProcess> StartListenerAsync(string fullchain, string key, string staple)
     {
-        var port = FreePort();
-        var program = Path.Combine(AppContext.BaseDirectory, "ocspstaple");
-        // Resumption off on both sides, as nginx is configured here (ssl_session_cache off, ssl_session_tickets off).
-        var process = Start(program, "listen", "--cert", fullchain, "--key", key, "--staple-file", staple, "--port", port.ToString());
-        await WaitListeningAsync(port);
-        return new ServerProcess(process, new IPEndPoint(IPAddress.Loopback, port), () => new[] { process.Id });
+        var port = FreePort.Next();
+        var listener = BackgroundProcess.Start(Path.Combine(AppContext.BaseDirectory, "ocspstaple"),
+            new[] { "listen", "--cert", fullchain, "--key", key, "--staple-file", staple, "--port", port.ToString() });
+        await listener.WaitForOutputAsync("listening on", TimeSpan.FromSeconds(30));
+        return new ServerProcess(listener, port, () => new[] { listener.Id });
     }
 
     /// <summary>User + system CPU time of a process so far, from /proc (clock ticks of 10 ms).</summary>
@@ -94,7 +55,7 @@ internal static class Servers
     }
 
     private static IReadOnlyList<int> Tree(int root) =>
-        new[] { root }.Concat(Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d)).Where(n => n.All(char.IsDigit)).Select(int.Parse)
+        new[] { root }.Concat(Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsDigit)).Select(n => int.Parse(n!))
             .Where(pid => ParentOf(pid) == root)).ToList();
 
     private static int ParentOf(int pid)
@@ -108,45 +69,5 @@ internal static class Servers
         {
             return -1;
         }
-    }
-
-    private static Process Start(string program, params string[] args)
-    {
-        var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-            info.ArgumentList.Add(arg);
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitListeningAsync(int port)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-        throw new TimeoutException($"nothing listened on port {port}");
-    }
-
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
     }
 }

@@ -22,6 +22,8 @@ public sealed class BackgroundProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     public static BackgroundProcess Start(string program, IEnumerable<string> args, string? workingDirectory = null)

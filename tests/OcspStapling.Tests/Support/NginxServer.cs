@@ -17,6 +17,9 @@ public sealed class NginxServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The master process (with workers, their parent).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Starts nginx with <paramref name="stapleFile"/> as ssl_stapling_file, or stapling off when it is null.</summary>
     public static async Task<NginxServer> StartAsync(string directory, string fullchain, string key, string caFile, string? stapleFile, int workers = 1, string protocols = "TLSv1.2 TLSv1.3")
     {
@@ -31,9 +34,10 @@ public sealed class NginxServer : IAsyncDisposable
             master_process {{(workers > 1 ? "on" : "off")}};
             worker_processes {{workers}};
             user root;
+            worker_rlimit_nofile 8192;
             error_log {{errorLog}} info;
             pid {{Path.Combine(directory, "nginx.pid")}};
-            events { worker_connections 2048; }
+            events { worker_connections 4096; }
             http {
                 access_log off;
                 client_body_temp_path {{tmp}};
