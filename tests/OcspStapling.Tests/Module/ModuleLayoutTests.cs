@@ -25,6 +25,7 @@ public sealed class PublishedModule : IAsyncLifetime
     }
 }
 
+[Collection(PublishingCollection.Name)]
 public sealed class ModuleLayoutTests : IClassFixture<PublishedModule>, IClassFixture<LabFixture>
 {
     private readonly PublishedModule _module;

@@ -8,6 +8,7 @@ namespace OcspStapling.Tests.Peers;
 /// SIGINT. Proven on .NET 8 (what PowerShell 7.4 runs on, through a self-contained net8.0 publish) as well as on the
 /// .NET 10 installed here, since the staple goes in through SslStreamCertificateContext's private fields.
 /// </summary>
+[Collection(PublishingCollection.Name)]
 public sealed class CliListenTests : IClassFixture<LabResponderFixture>
 {
     private readonly LabResponderFixture _lab;
