@@ -203,4 +203,24 @@ public sealed class StoreRefreshTests : IClassFixture<LabResponderFixture>
         if (due - DateTimeOffset.UtcNow < TimeSpan.FromSeconds(5))
             await Task.Delay(due - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(20) is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
     }
+
+    [Fact]
+    public async Task The_reload_command_runs_once_when_staples_changed_and_not_when_all_were_still_fresh()
+    {
+        var certs = CertificateDirectory("reload", 2);
+        var store = Path.Combine(_lab.Directory.Path, "reload-store");
+        var marker = Path.Combine(_lab.Directory.Path, "reloads.log");
+        var reload = $"echo reloaded >> '{marker}'";
+
+        var changed = await CliRunner.RunAsync("update", certs, "--store", store, "--reload", reload);
+        var unchanged = await CliRunner.RunAsync("update", certs, "--store", store, "--reload", reload);
+        await Task.Delay(1100); // the forced refresh then fetches staples with a later producedAt: they change
+        var failing = await CliRunner.RunAsync("update", certs, "--store", store, "--force", "--reload", "exit 7");
+
+        Assert.True(changed.ExitCode == ExitCodes.Good, changed.ToString());
+        Assert.Equal(ExitCodes.Good, unchanged.ExitCode);
+        Assert.Equal(new[] { "reloaded" }, File.ReadAllLines(marker));
+        Assert.Equal(ExitCodes.NotGood, failing.ExitCode);
+        Assert.Contains("exit code 7", failing.StdErr);
+    }
 }
