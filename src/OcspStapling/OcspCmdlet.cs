@@ -44,6 +44,9 @@ public abstract class OcspCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>A PowerShell path (relative, ~, PSDrive) as a file-system path; null stays null.</summary>
+    protected string? FileSystemPath(string? path) => path == null ? null : GetUnresolvedProviderPathFromPSPath(path);
+
     /// <summary>A non-terminating error for one failing record: the pipeline goes on.</summary>
     protected void WriteFailure(StaplingException failure, string cmdletId, object? target) =>
         WriteError(new ErrorRecord(failure, cmdletId + failure.Reason, Category(failure.Reason), target ?? failure.Target));

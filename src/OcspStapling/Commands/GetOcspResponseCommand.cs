@@ -63,7 +63,7 @@ public sealed class GetOcspResponseCommand : OcspCmdlet
         _options = new FetchOptions
         {
             Issuers = Issuer != null ? new[] { Issuer } : null,
-            TrustedCertificatesFile = TrustedCertificate != null ? GetUnresolvedProviderPathFromPSPath(TrustedCertificate) : null,
+            TrustedCertificatesFile = FileSystemPath(TrustedCertificate),
             Responder = Responder,
             Hash = HashAlgorithm,
             Nonce = Nonce,

@@ -90,7 +90,7 @@ public sealed class StartStaplingListenerCommand : OcspCmdlet
     {
         var (certificate, intermediates) = ParameterSetName == ParameterSets.Certificate
             ? (Certificate!, new X509Certificate2Collection(CertificateInput.FromCertificate(Certificate!).Chain.ToArray()))
-            : ServerCertificateFile.Load(GetUnresolvedProviderPathFromPSPath(CertificatePath!), KeyPath == null ? null : GetUnresolvedProviderPathFromPSPath(KeyPath),
+            : ServerCertificateFile.Load(GetUnresolvedProviderPathFromPSPath(CertificatePath!), FileSystemPath(KeyPath),
                 Password == null ? null : new NetworkCredential("", Password).Password);
         return new ListenerOptions
         {
@@ -98,11 +98,11 @@ public sealed class StartStaplingListenerCommand : OcspCmdlet
             Port = Port,
             Certificate = certificate,
             Intermediates = intermediates,
-            StapleFile = StapleFile == null ? null : GetUnresolvedProviderPathFromPSPath(StapleFile),
+            StapleFile = FileSystemPath(StapleFile),
             Fetch = new FetchOptions
             {
                 Responder = Responder,
-                TrustedCertificatesFile = TrustedCertificate == null ? null : GetUnresolvedProviderPathFromPSPath(TrustedCertificate),
+                TrustedCertificatesFile = FileSystemPath(TrustedCertificate),
             },
             Transport = new TransportOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) },
             ForwardTo = ForwardTo == null ? null : ListenerOptions.ParseEndpoint(ForwardTo),

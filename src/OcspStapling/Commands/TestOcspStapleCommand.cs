@@ -103,6 +103,6 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
     private FetchOptions IssuerOptions() => new()
     {
         Issuers = Issuer != null ? new[] { Issuer } : null,
-        TrustedCertificatesFile = TrustedCertificate != null ? GetUnresolvedProviderPathFromPSPath(TrustedCertificate) : null,
+        TrustedCertificatesFile = FileSystemPath(TrustedCertificate),
     };
 }

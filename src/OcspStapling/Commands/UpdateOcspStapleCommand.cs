@@ -90,10 +90,10 @@ public sealed class UpdateOcspStapleCommand : OcspCmdlet
                 Fetch = new FetchOptions
                 {
                     Responder = Responder,
-                    TrustedCertificatesFile = TrustedCertificate == null ? null : GetUnresolvedProviderPathFromPSPath(TrustedCertificate),
+                    TrustedCertificatesFile = FileSystemPath(TrustedCertificate),
                 },
                 Transport = new TransportOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) },
-                ExportDirectory = ExportDirectory == null ? null : GetUnresolvedProviderPathFromPSPath(ExportDirectory),
+                ExportDirectory = FileSystemPath(ExportDirectory),
                 ExportBesideCertificate = HAProxy,
                 HaproxySocket = HAProxySocket,
                 ReloadCommand = ReloadCommand,
