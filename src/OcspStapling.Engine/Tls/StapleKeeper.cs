@@ -62,6 +62,12 @@ internal sealed class StapleKeeper : IAsyncDisposable
             {
                 return;
             }
+            catch (Exception e)
+            {
+                // Whatever went wrong, the loop must outlive it: it alone withdraws an expiring staple.
+                LastError = e.Message;
+                _log.Warning($"Keeping the staple for {_bundle.Leaf.Subject} fresh failed unexpectedly: {e.Message}");
+            }
         }
     }
 
