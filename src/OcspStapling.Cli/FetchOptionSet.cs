@@ -21,6 +21,7 @@ internal sealed class FetchOptionSet
     public readonly Option<string?> Proxy = new("--proxy") { Description = "HTTP proxy URL for responder requests" };
     public readonly Option<string?> HostHeader = new("--host-header") { Description = "Host header to send, for responders behind a name-based virtual host" };
     public readonly Option<int> MaxSize = new("--max-size") { Description = "Largest response accepted, in bytes", DefaultValueFactory = _ => Engine.Transport.TransportOptions.DefaultMaxResponseBytes };
+    public readonly Option<string?> ResponderCa = new("--responder-ca") { Description = "CA certificates (PEM) to trust for https:// responders, besides the system's" };
     public readonly Option<string?> PasswordEnv = new("--password-env") { Description = "Environment variable holding the PFX password" };
     public readonly Option<bool> NoVerify = new("--no-verify") { Description = "Report verification findings but do not act on them (like openssl ocsp -noverify)" };
     public readonly Option<bool> Json = new("--json") { Description = "Write machine-readable JSON to stdout" };
@@ -37,7 +38,7 @@ internal sealed class FetchOptionSet
             command.Add(option);
         if (network)
         {
-            foreach (var option in new Option[] { Responder, Hash, Nonce, Method, Timeout, Proxy, HostHeader, MaxSize })
+            foreach (var option in new Option[] { Responder, ResponderCa, Hash, Nonce, Method, Timeout, Proxy, HostHeader, MaxSize })
                 command.Add(option);
         }
     }
@@ -70,6 +71,7 @@ internal sealed class FetchOptionSet
             Method = Enum.Parse<RequestMethod>(parse.GetValue(Method)!, ignoreCase: true),
             Proxy = Url(parse.GetValue(Proxy), "--proxy"),
             HostHeader = parse.GetValue(HostHeader),
+            ResponderTrustedRoots = parse.GetValue(ResponderCa) is { } ca ? new System.Security.Cryptography.X509Certificates.X509Certificate2Collection(CertificateFile.ReadAll(ca).ToArray()) : null,
         };
     }
 

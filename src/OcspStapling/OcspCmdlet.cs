@@ -47,6 +47,10 @@ public abstract class OcspCmdlet : PSCmdlet
     /// <summary>A PowerShell path (relative, ~, PSDrive) as a file-system path; null stays null.</summary>
     protected string? FileSystemPath(string? path) => path == null ? null : GetUnresolvedProviderPathFromPSPath(path);
 
+    /// <summary>The CA certificates in a PEM file, trusted for https:// responders; null when no file is named.</summary>
+    protected System.Security.Cryptography.X509Certificates.X509Certificate2Collection? ResponderRoots(string? path) =>
+        FileSystemPath(path) is { } file ? new(Engine.Certificates.CertificateFile.ReadAll(file).ToArray()) : null;
+
     /// <summary>A non-terminating error for one failing record: the pipeline goes on.</summary>
     protected void WriteFailure(StaplingException failure, string cmdletId, object? target) =>
         WriteError(new ErrorRecord(failure, cmdletId + failure.Reason, Category(failure.Reason), target ?? failure.Target));

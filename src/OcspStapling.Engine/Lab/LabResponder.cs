@@ -29,11 +29,12 @@ public sealed class LabResponder : IAsyncDisposable
     private int _requests;
     private int _proxied;
 
-    public LabResponder(LabPki pki, int port = 0)
+    /// <param name="https">Serve https://, with a certificate for 127.0.0.1 from the lab's own CA.</param>
+    public LabResponder(LabPki pki, int port = 0, bool https = false)
     {
         _pki = pki;
         _unauthorizedDelegate = new(() => LabPki.IssueOcspSigner("CN=Lab Web Server (not an OCSP signer)", pki.Issuer, withOcspSigningEku: false));
-        _server = new LoopbackHttpServer(Handle, port);
+        _server = new LoopbackHttpServer(Handle, port, https ? pki.IssueLeaf("127.0.0.1", Array.Empty<string>()) : null);
     }
 
     /// <summary>The URL to put in certificates' AIA extension.</summary>

@@ -23,10 +23,13 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly Func<LabHttpRequest, LabHttpResponse> _handler;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _tlsCertificate;
 
-    public LoopbackHttpServer(Func<LabHttpRequest, LabHttpResponse> handler, int port = 0)
+    /// <param name="tlsCertificate">Serve https with this certificate (with its key); null serves plain http.</param>
+    public LoopbackHttpServer(Func<LabHttpRequest, LabHttpResponse> handler, int port = 0, System.Security.Cryptography.X509Certificates.X509Certificate2? tlsCertificate = null)
     {
         _handler = handler;
+        _tlsCertificate = tlsCertificate;
         _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Start(backlog: 512);
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -35,7 +38,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
+    public Uri BaseUrl => new($"{(_tlsCertificate != null ? "https" : "http")}://127.0.0.1:{Port}/");
 
     private async Task AcceptLoopAsync()
     {
@@ -59,10 +62,16 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         using (client)
         {
             client.NoDelay = true;
-            var stream = client.GetStream();
-            var reader = new BufferedReader(stream);
+            Stream stream = client.GetStream();
             try
             {
+                if (_tlsCertificate != null)
+                {
+                    var tls = new System.Net.Security.SslStream(stream);
+                    await tls.AuthenticateAsServerAsync(_tlsCertificate).ConfigureAwait(false);
+                    stream = tls;
+                }
+                var reader = new BufferedReader(stream);
                 while (!_stop.IsCancellationRequested)
                 {
                     var request = await ReadRequestAsync(reader).ConfigureAwait(false);
@@ -74,7 +83,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
                     await WriteResponseAsync(stream, response).ConfigureAwait(false);
                 }
             }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or FormatException)
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or FormatException or System.Security.Authentication.AuthenticationException)
             {
                 // The client went away or sent nonsense; the lab only serves well-behaved clients.
             }
@@ -104,7 +113,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         return new LabHttpRequest(parts[0], parts[1], headers, body);
     }
 
-    private async Task WriteResponseAsync(NetworkStream stream, LabHttpResponse response)
+    private async Task WriteResponseAsync(Stream stream, LabHttpResponse response)
     {
         var head = new StringBuilder()
             .Append($"HTTP/1.1 {response.StatusCode} {(response.StatusCode == 200 ? "OK" : "Error")}\r\n")

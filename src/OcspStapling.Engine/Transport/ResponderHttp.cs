@@ -29,17 +29,20 @@ public sealed class ResponderHttp : IDisposable
         _freshConnections = Client(options, TimeSpan.Zero);
     }
 
-    private static HttpClient Client(TransportOptions options, TimeSpan connectionLifetime) => new(new SocketsHttpHandler
+    private static HttpClient Client(TransportOptions options, TimeSpan connectionLifetime)
     {
-        UseProxy = options.Proxy != null,
-        Proxy = options.Proxy != null ? new WebProxy(options.Proxy) : null,
-        MaxAutomaticRedirections = 3,
-        PooledConnectionLifetime = connectionLifetime,
-        AutomaticDecompression = DecompressionMethods.None,
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = options.Proxy != null,
+            Proxy = options.Proxy != null ? new WebProxy(options.Proxy) : null,
+            MaxAutomaticRedirections = 3,
+            PooledConnectionLifetime = connectionLifetime,
+            AutomaticDecompression = DecompressionMethods.None,
+        };
+        if (options.ResponderTrustedRoots is { Count: > 0 } roots)
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => ResponderTrust.Accept(certificate, chain, errors, roots);
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
 
     public TransportOptions Options => _options;
 

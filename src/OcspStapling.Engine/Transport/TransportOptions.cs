@@ -28,4 +28,7 @@ public sealed record TransportOptions
 
     /// <summary>Sent as the Host header, for responders behind a name-based virtual host.</summary>
     public string? HostHeader { get; init; }
+
+    /// <summary>CA certificates trusted for https:// responders besides the system's (an internal PKI's root).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? ResponderTrustedRoots { get; init; }
 }

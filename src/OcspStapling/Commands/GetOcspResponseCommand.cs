@@ -38,6 +38,10 @@ public sealed class GetOcspResponseCommand : OcspCmdlet
     [Parameter]
     public Uri? Responder { get; set; }
 
+    /// <summary>CA certificates (PEM) trusted for https:// responders besides the system's.</summary>
+    [Parameter]
+    public string? ResponderCertificateAuthority { get; set; }
+
     [Parameter]
     public CertIdHash HashAlgorithm { get; set; } = CertIdHash.Sha1;
 
@@ -59,7 +63,7 @@ public sealed class GetOcspResponseCommand : OcspCmdlet
 
     protected override void BeginProcessing()
     {
-        _fetcher = new StapleFetcher(new TransportOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Method = Method, Proxy = Proxy });
+        _fetcher = new StapleFetcher(new TransportOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Method = Method, Proxy = Proxy, ResponderTrustedRoots = ResponderRoots(ResponderCertificateAuthority) });
         _options = new FetchOptions
         {
             Issuers = Issuer != null ? new[] { Issuer } : null,

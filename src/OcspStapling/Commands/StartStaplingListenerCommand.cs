@@ -44,6 +44,10 @@ public sealed class StartStaplingListenerCommand : OcspCmdlet
     [Parameter]
     public Uri? Responder { get; set; }
 
+    /// <summary>CA certificates (PEM) trusted for https:// responders besides the system's.</summary>
+    [Parameter]
+    public string? ResponderCertificateAuthority { get; set; }
+
     [Parameter]
     public string? TrustedCertificate { get; set; }
 
@@ -104,7 +108,7 @@ public sealed class StartStaplingListenerCommand : OcspCmdlet
                 Responder = Responder,
                 TrustedCertificatesFile = FileSystemPath(TrustedCertificate),
             },
-            Transport = new TransportOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) },
+            Transport = new TransportOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), ResponderTrustedRoots = ResponderRoots(ResponderCertificateAuthority) },
             ForwardTo = ForwardTo == null ? null : ListenerOptions.ParseEndpoint(ForwardTo),
             AllowNoStapling = AllowNoStapling,
         };

@@ -54,6 +54,10 @@ public sealed class UpdateOcspStapleCommand : OcspCmdlet
     [Parameter]
     public Uri? Responder { get; set; }
 
+    /// <summary>CA certificates (PEM) trusted for https:// responders besides the system's.</summary>
+    [Parameter]
+    public string? ResponderCertificateAuthority { get; set; }
+
     [Parameter]
     public string? TrustedCertificate { get; set; }
 
@@ -92,7 +96,7 @@ public sealed class UpdateOcspStapleCommand : OcspCmdlet
                     Responder = Responder,
                     TrustedCertificatesFile = FileSystemPath(TrustedCertificate),
                 },
-                Transport = new TransportOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) },
+                Transport = new TransportOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), ResponderTrustedRoots = ResponderRoots(ResponderCertificateAuthority) },
                 ExportDirectory = FileSystemPath(ExportDirectory),
                 ExportBesideCertificate = HAProxy,
                 HaproxySocket = HAProxySocket,

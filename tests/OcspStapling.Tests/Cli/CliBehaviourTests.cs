@@ -264,4 +264,22 @@ public sealed class CliBehaviourTests : IClassFixture<LabResponderFixture>
             _lab.Responder.Fault = Engine.Lab.LabFault.None;
         }
     }
+
+    [Fact]
+    public async Task An_https_responder_is_trusted_through_the_system_or_the_ca_given_for_it()
+    {
+        await using var https = new Engine.Lab.LabResponder(_lab.Pki, https: true);
+        var cert = _lab.GoodLeaf("https-responder.example.test");
+        https.Add(Engine.Certificates.CertificateFile.Load(cert).Leaf);
+        var cafile = Path.Combine(Path.GetDirectoryName(cert)!, "cafile.pem");
+        Assert.Equal("https", https.Url.Scheme);
+
+        var untrusted = await CliRunner.RunAsync("get", cert, "--responder", https.Url.ToString());
+        var trusted = await CliRunner.RunAsync("get", cert, "--responder", https.Url.ToString(), "--responder-ca", cafile, "--json");
+
+        Assert.Equal(ExitCodes.ResponderFailed, untrusted.ExitCode);
+        Assert.Contains($"Cannot reach responder {https.Url}", untrusted.StdErr);
+        Assert.True(trusted.ExitCode == ExitCodes.Good, trusted.ToString());
+        Assert.Equal(https.Url.ToString(), trusted.Json.GetProperty("responderUrl").GetString());
+    }
 }
