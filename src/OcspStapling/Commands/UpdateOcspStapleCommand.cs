@@ -23,7 +23,8 @@ public sealed class UpdateOcspStapleCommand : OcspCmdlet
     public X509Certificate2[] Certificate { get; set; } = Array.Empty<X509Certificate2>();
 
     /// <summary>Certificate files, or directories of them.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Path)]
+    // By value too, so a piped path string binds here (with its chain) rather than being converted to a bare certificate.
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Path)]
     [Alias("FullName", "PSPath")]
     public string[] Path { get; set; } = Array.Empty<string>();
 
