@@ -60,11 +60,13 @@ public sealed class StaplingListener : IAsyncDisposable
             await listener._keeper.DisposeAsync().ConfigureAwait(false);
             throw new StaplingException(FailureReason.InvalidArgument, $"{options.Address}:{options.Port}", $"Cannot listen on {options.Address}:{options.Port}: {e.Message}.", e);
         }
+        // Kept: once stopped, TcpListener reports the requested endpoint (port 0), not the one it had.
+        listener.Endpoint = (IPEndPoint)listener._tcp.LocalEndpoint;
         listener._acceptLoop = Task.Run(listener.AcceptLoopAsync);
         return listener;
     }
 
-    public IPEndPoint Endpoint => (IPEndPoint)_tcp.LocalEndpoint;
+    public IPEndPoint Endpoint { get; private set; } = new(IPAddress.None, 0);
 
     public X509Certificate2 Certificate => _options.Certificate;
 

@@ -26,6 +26,15 @@ public sealed class ListenerTests : IClassFixture<LabResponderFixture>
         Assert.Contains("Verify return code: 0 (ok)", seen.StdOut);
         Assert.Equal(1, listener.Handshakes);
         Assert.Equal(1, listener.StapledHandshakes);
+
+        var port = listener.Endpoint.Port;
+        await listener.DisposeAsync();
+        Assert.Equal(port, listener.Endpoint.Port); // still says where it was, for Stop-StaplingListener -PassThru
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(async () =>
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+        });
     }
 }
 
