@@ -10,7 +10,7 @@ public sealed class PeerSkipTests
     {
         var attribute = new PeerFactAttribute("no-such-peer-ocspstaple");
 
-        if (Peers.IsCi)
+        if (Support.Peers.IsCi)
             Assert.Null(attribute.Skip); // runs, and fails on the missing program: CI must not hide it
         else
             Assert.Contains("apt-get install -y no-such-peer-ocspstaple", attribute.Skip);
