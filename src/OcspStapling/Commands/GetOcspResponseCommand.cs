@@ -12,7 +12,7 @@ namespace OcspStapling.Commands;
 /// <summary>Fetches and verifies the OCSP response for each certificate piped in.</summary>
 [Cmdlet(VerbsCommon.Get, "OcspResponse", DefaultParameterSetName = ParameterSets.Certificate)]
 [OutputType(typeof(OcspResult))]
-public sealed class GetOcspResponseCommand : OcspCmdlet
+public sealed class GetOcspResponseCommand : ResponderCmdlet
 {
     public const string ErrorIdPrefix = "GetOcspResponse";
 
@@ -34,16 +34,6 @@ public sealed class GetOcspResponseCommand : OcspCmdlet
     public X509Certificate2? Issuer { get; set; }
 
     [Parameter]
-    public string? TrustedCertificate { get; set; }
-
-    [Parameter]
-    public Uri? Responder { get; set; }
-
-    /// <summary>CA certificates (PEM) trusted for https:// responders besides the system's.</summary>
-    [Parameter]
-    public string? ResponderCertificateAuthority { get; set; }
-
-    [Parameter]
     public CertIdHash HashAlgorithm { get; set; } = CertIdHash.Sha1;
 
     [Parameter]
@@ -53,10 +43,6 @@ public sealed class GetOcspResponseCommand : OcspCmdlet
     public RequestMethod Method { get; set; } = RequestMethod.Auto;
 
     [Parameter]
-    [ValidateRange(1, 600)]
-    public int TimeoutSec { get; set; } = (int)TransportOptions.DefaultTimeout.TotalSeconds;
-
-    [Parameter]
     public Uri? Proxy { get; set; }
 
     [Parameter]
@@ -64,12 +50,10 @@ public sealed class GetOcspResponseCommand : OcspCmdlet
 
     protected override void BeginProcessing()
     {
-        _fetcher = new StapleFetcher(new TransportOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), Method = Method, Proxy = Proxy, ResponderTrustedRoots = ResponderRoots(ResponderCertificateAuthority) });
-        _options = new FetchOptions
+        _fetcher = new StapleFetcher(ResponderTransportOptions() with { Method = Method, Proxy = Proxy });
+        _options = ResponderFetchOptions() with
         {
             Issuers = Issuer != null ? new[] { Issuer } : null,
-            TrustedCertificatesFile = FileSystemPath(TrustedCertificate),
-            Responder = Responder,
             Hash = HashAlgorithm,
             Nonce = Nonce,
             SkipVerification = SkipVerification,

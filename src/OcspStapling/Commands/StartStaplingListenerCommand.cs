@@ -13,7 +13,7 @@ namespace OcspStapling.Commands;
 /// <summary>Starts a TLS listener that staples from its first connection, and returns it (or waits with -Wait).</summary>
 [Cmdlet(VerbsLifecycle.Start, "StaplingListener", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Certificate)]
 [OutputType(typeof(StaplingListener))]
-public sealed class StartStaplingListenerCommand : OcspCmdlet
+public sealed class StartStaplingListenerCommand : ResponderCmdlet
 {
     public const string ErrorIdPrefix = "StartStaplingListener";
 
@@ -40,20 +40,6 @@ public sealed class StartStaplingListenerCommand : OcspCmdlet
     /// <summary>Staple this file (re-read when it changes) instead of fetching.</summary>
     [Parameter]
     public string? StapleFile { get; set; }
-
-    [Parameter]
-    public Uri? Responder { get; set; }
-
-    /// <summary>CA certificates (PEM) trusted for https:// responders besides the system's.</summary>
-    [Parameter]
-    public string? ResponderCertificateAuthority { get; set; }
-
-    [Parameter]
-    public string? TrustedCertificate { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, 600)]
-    public int TimeoutSec { get; set; } = (int)TransportOptions.DefaultTimeout.TotalSeconds;
 
     /// <summary>host:port to forward decrypted traffic to.</summary>
     [Parameter]
@@ -103,12 +89,8 @@ public sealed class StartStaplingListenerCommand : OcspCmdlet
             Certificate = certificate,
             Intermediates = intermediates,
             StapleFile = FileSystemPath(StapleFile),
-            Fetch = new FetchOptions
-            {
-                Responder = Responder,
-                TrustedCertificatesFile = FileSystemPath(TrustedCertificate),
-            },
-            Transport = new TransportOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), ResponderTrustedRoots = ResponderRoots(ResponderCertificateAuthority) },
+            Fetch = ResponderFetchOptions(),
+            Transport = ResponderTransportOptions(),
             ForwardTo = ForwardTo == null ? null : ListenerOptions.ParseEndpoint(ForwardTo),
             AllowNoStapling = AllowNoStapling,
         };

@@ -13,7 +13,7 @@ namespace OcspStapling.Commands;
 /// <summary>Refreshes the staples that are due in the shared store, exports them and tells servers; one summary per certificate.</summary>
 [Cmdlet(VerbsData.Update, "OcspStaple", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Path)]
 [OutputType(typeof(RefreshSummary))]
-public sealed class UpdateOcspStapleCommand : OcspCmdlet
+public sealed class UpdateOcspStapleCommand : ResponderCmdlet
 {
     public const string ErrorIdPrefix = "UpdateOcspStaple";
 
@@ -52,20 +52,6 @@ public sealed class UpdateOcspStapleCommand : OcspCmdlet
     [ValidateRange(1, 256)]
     public int Concurrency { get; set; } = 8;
 
-    [Parameter]
-    public Uri? Responder { get; set; }
-
-    /// <summary>CA certificates (PEM) trusted for https:// responders besides the system's.</summary>
-    [Parameter]
-    public string? ResponderCertificateAuthority { get; set; }
-
-    [Parameter]
-    public string? TrustedCertificate { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, 600)]
-    public int TimeoutSec { get; set; } = (int)TransportOptions.DefaultTimeout.TotalSeconds;
-
     protected override void ProcessRecord()
     {
         try
@@ -92,12 +78,8 @@ public sealed class UpdateOcspStapleCommand : OcspCmdlet
             {
                 Store = new StapleStore(GetUnresolvedProviderPathFromPSPath(StorePath)),
                 Force = Force,
-                Fetch = new FetchOptions
-                {
-                    Responder = Responder,
-                    TrustedCertificatesFile = FileSystemPath(TrustedCertificate),
-                },
-                Transport = new TransportOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec), ResponderTrustedRoots = ResponderRoots(ResponderCertificateAuthority) },
+                Fetch = ResponderFetchOptions(),
+                Transport = ResponderTransportOptions(),
                 ExportDirectory = FileSystemPath(ExportDirectory),
                 ExportBesideCertificate = HAProxy,
                 HaproxySocket = HAProxySocket,
