@@ -72,7 +72,7 @@ public static class CertificateFile
         var withKey = certs.FirstOrDefault(c => c.HasPrivateKey);
         if (withKey != null)
             return withKey;
-        return certs.FirstOrDefault(c => !certs.Any(other => !ReferenceEquals(other, c) && other.IssuerName.RawData.AsSpan().SequenceEqual(c.SubjectName.RawData)))
+        return certs.FirstOrDefault(c => !certs.Any(other => !ReferenceEquals(other, c) && CertificateFacts.NamesIssuer(other, c)))
             ?? certs[0];
     }
 

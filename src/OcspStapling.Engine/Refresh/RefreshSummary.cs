@@ -15,7 +15,7 @@ public enum RefreshOutcome
 }
 
 /// <summary>What happened to one certificate in a refresh run.</summary>
-public sealed class RefreshSummary
+public sealed record RefreshSummary
 {
     public required string Subject { get; init; }
 

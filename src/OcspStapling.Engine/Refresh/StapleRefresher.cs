@@ -161,23 +161,7 @@ public sealed class StapleRefresher : IDisposable
     private static void MarkFailed(RefreshSummary[] all, IEnumerable<RefreshSummary> which, string reason)
     {
         foreach (var summary in which.ToList())
-        {
-            var index = Array.IndexOf(all, summary);
-            all[index] = new RefreshSummary
-            {
-                Subject = summary.Subject,
-                CertificatePath = summary.CertificatePath,
-                Thumbprint = summary.Thumbprint,
-                Outcome = RefreshOutcome.Failed,
-                Reason = reason,
-                CertStatus = summary.CertStatus,
-                NextUpdate = summary.NextUpdate,
-                NextRefresh = summary.NextRefresh,
-                HasValidStaple = summary.HasValidStaple,
-                Changed = summary.Changed,
-                ExportedTo = summary.ExportedTo,
-            };
-        }
+            all[Array.IndexOf(all, summary)] = summary with { Outcome = RefreshOutcome.Failed, Reason = reason };
     }
 
     private static StapleMetadata Metadata(CertificateBundle certificate, string thumbprint, StapleMetadata? previous) =>
