@@ -124,7 +124,7 @@ public sealed class StapleRefresher : IDisposable
         if (staple == null)
             return Array.Empty<string>();
         var targets = new List<string>();
-        var name = Path.GetFileName(certificate.SourcePath) is { Length: > 0 } file ? file + ".ocsp" : certificate.Leaf.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant() + ".der";
+        var name = StapleExport.FileNameFor(certificate, StapleFormat.Der);
         if (_options.ExportDirectory is { } dir)
             targets.Add(Path.Combine(dir, name));
         if (_options.ExportBesideCertificate && certificate.SourcePath is { } source)
