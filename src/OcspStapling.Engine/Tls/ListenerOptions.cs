@@ -47,6 +47,9 @@ public sealed record ListenerOptions
     /// <summary>Offer TLS session resumption (tickets). On by default: returning clients then skip the full handshake.</summary>
     public bool AllowResumption { get; init; } = true;
 
+    /// <summary>Which TLS implementation completes handshakes; Auto uses OpenSSL 3 directly where it can.</summary>
+    public ListenerTls Tls { get; init; } = ListenerTls.Auto;
+
     /// <summary>Parses "host:port" for --forward / -ForwardTo.</summary>
     public static DnsEndPoint ParseEndpoint(string text)
     {

@@ -1,4 +1,3 @@
-using System.Net.Security;
 using OcspStapling.Engine.Certificates;
 using OcspStapling.Engine.Operations;
 
@@ -11,7 +10,7 @@ namespace OcspStapling.Engine.Tls;
 internal sealed class StapleKeeper : IAsyncDisposable
 {
     private readonly ListenerOptions _options;
-    private readonly SslStreamCertificateContext _context;
+    private readonly Action<byte[]?, DateTimeOffset> _staple;
     private readonly CertificateBundle _bundle;
     private readonly IOperationLog _log;
     private readonly StapleFetcher _fetcher;
@@ -21,10 +20,10 @@ internal sealed class StapleKeeper : IAsyncDisposable
     private int _failures;
     private DateTimeOffset _nextRefresh;
 
-    public StapleKeeper(ListenerOptions options, SslStreamCertificateContext context, IOperationLog log)
+    public StapleKeeper(ListenerOptions options, Action<byte[]?, DateTimeOffset> staple, IOperationLog log)
     {
         _options = options;
-        _context = context;
+        _staple = staple;
         _log = log;
         _bundle = new CertificateBundle(options.Certificate, options.Intermediates.ToList(), null);
         _fetcher = new StapleFetcher(options.Transport);
@@ -85,7 +84,7 @@ internal sealed class StapleKeeper : IAsyncDisposable
     {
         if (Current?.NextUpdate is { } expiry && expiry <= DateTimeOffset.UtcNow)
         {
-            SslStreamStapling.Apply(_context, null, default);
+            _staple(null, default);
             _log.Warning($"The staple for {_bundle.Leaf.Subject} expired at {expiry:u} and is no longer served; {LastError ?? "no fresh one was obtained"}.");
             Current = null;
         }
@@ -137,7 +136,7 @@ internal sealed class StapleKeeper : IAsyncDisposable
 
     private void Install(OcspResult result)
     {
-        SslStreamStapling.Apply(_context, result.Response.RawData, result.NextUpdate ?? DateTimeOffset.UtcNow + _options.Refresh.MaxAgeWithoutNextUpdate);
+        _staple(result.Response.RawData, result.NextUpdate ?? DateTimeOffset.UtcNow + _options.Refresh.MaxAgeWithoutNextUpdate);
         var replaced = Current != null;
         Current = result;
         _log.Verbose($"{(replaced ? "Swapped in" : "Stapling")} the response from {result.Source}: {result.CertStatus}, valid until {result.NextUpdate:u}.");

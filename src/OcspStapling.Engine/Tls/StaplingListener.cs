@@ -1,46 +1,44 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using OcspStapling.Engine.Operations;
 using OcspStapling.Engine.Protocol;
+using OcspStapling.Engine.Tls.OpenSsl;
 
 namespace OcspStapling.Engine.Tls;
 
 /// <summary>
-/// A TLS server (SslStream) that staples from its first connection on: the staple is loaded and verified before
-/// it accepts, refreshed in the background, swapped live, and withdrawn at expiry. It forwards decrypted traffic
-/// to a backend (stunnel-like) or answers each connection with a short status page.
+/// A TLS server that staples from its first connection on: the staple is loaded and verified before it accepts,
+/// refreshed in the background, swapped live, and withdrawn at expiry. Handshakes are done by OpenSSL 3 directly
+/// on Linux (nginx's event-loop model) or by SslStream elsewhere; the listener forwards decrypted traffic to a
+/// backend (stunnel-like) or answers each connection with a short status page.
 /// </summary>
 public sealed class StaplingListener : IAsyncDisposable
 {
     private readonly ListenerOptions _options;
     private readonly TcpListener _tcp;
-    private readonly SslServerAuthenticationOptions _tls;
+    private readonly ITlsFront _front;
     private readonly StapleKeeper _keeper;
+    private readonly HandshakeCounters _counters;
     private readonly CancellationTokenSource _stop = new();
     private readonly IOperationLog _log;
-    private Task _acceptLoop = Task.CompletedTask;
-    private long _handshakes;
-    private long _stapledHandshakes;
-    private long _failedHandshakes;
 
     private StaplingListener(ListenerOptions options, IOperationLog log)
     {
         _options = options;
         _log = log;
-        var context = SslStreamStapling.CreateContext(options.Certificate, options.Intermediates, options.AllowNoStapling);
-        if (SslStreamStapling.Unsupported is { } why && options.AllowNoStapling)
-            log.Warning($"Serving WITHOUT stapling (-AllowNoStapling): {why}");
-        _tls = new SslServerAuthenticationOptions { ServerCertificateContext = context, ClientCertificateRequired = false, AllowTlsResume = options.AllowResumption };
-        _keeper = new StapleKeeper(options, context, log);
+        _counters = new HandshakeCounters(() => CanStaple && _keeper!.IsStapling);
+        _front = TlsFronts.Create(options, _counters, log);
+        _keeper = new StapleKeeper(options, _front.Staple, log);
         _tcp = new TcpListener(options.Address, options.Port);
     }
 
     /// <summary>True when handshakes can carry the staple on this runtime.</summary>
-    public bool CanStaple => SslStreamStapling.Unsupported == null;
+    public bool CanStaple => _front.CanStaple;
+
+    /// <summary>What completes the TLS handshakes: OpenSSL 3 directly, or SslStream.</summary>
+    public string TlsImplementation => _front.Description;
 
     /// <summary>Loads the first staple, then starts accepting. Returns once connections are accepted.</summary>
     public static async Task<StaplingListener> StartAsync(ListenerOptions options, IOperationLog? log = null, CancellationToken cancel = default)
@@ -48,6 +46,7 @@ public sealed class StaplingListener : IAsyncDisposable
         if (!options.Certificate.HasPrivateKey)
             throw new StaplingException(FailureReason.InvalidArgument, options.Certificate.Subject, $"The certificate '{options.Certificate.Subject}' has no private key; give the key file or a PFX.");
         var listener = new StaplingListener(options, log ?? SilentLog.Instance);
+        listener._log.Verbose($"TLS handshakes by {listener.TlsImplementation}.");
         await listener._keeper.StartAsync(cancel).ConfigureAwait(false);
         if (Certificates.CertificateFacts.IsMustStaple(options.Certificate) && !listener._keeper.IsStapling)
             listener._log.Warning($"'{options.Certificate.Subject}' is MUST-STAPLE and there is no valid staple: clients will refuse every connection until one is obtained. {listener._keeper.LastError}");
@@ -58,11 +57,12 @@ public sealed class StaplingListener : IAsyncDisposable
         catch (SocketException e)
         {
             await listener._keeper.DisposeAsync().ConfigureAwait(false);
+            await listener._front.DisposeAsync().ConfigureAwait(false);
             throw new StaplingException(FailureReason.InvalidArgument, $"{options.Address}:{options.Port}", $"Cannot listen on {options.Address}:{options.Port}: {e.Message}.", e);
         }
         // Kept: once stopped, TcpListener reports the requested endpoint (port 0), not the one it had.
         listener.Endpoint = (IPEndPoint)listener._tcp.LocalEndpoint;
-        listener._acceptLoop = Task.Run(listener.AcceptLoopAsync);
+        listener._front.Start(listener._tcp, listener.ServeAsync);
         return listener;
     }
 
@@ -81,12 +81,12 @@ public sealed class StaplingListener : IAsyncDisposable
 
     public DateTimeOffset? NextUpdate => _keeper.Current?.NextUpdate;
 
-    public long Handshakes => Interlocked.Read(ref _handshakes);
+    public long Handshakes => _counters.Completed;
 
     /// <summary>Handshakes completed while a valid staple was installed (sent to every client that asked).</summary>
-    public long StapledHandshakes => Interlocked.Read(ref _stapledHandshakes);
+    public long StapledHandshakes => _counters.Stapled;
 
-    public long FailedHandshakes => Interlocked.Read(ref _failedHandshakes);
+    public long FailedHandshakes => _counters.FailedCount;
 
     public string? LastRefreshError => _keeper.LastError;
 
@@ -94,54 +94,23 @@ public sealed class StaplingListener : IAsyncDisposable
 
     public string? ForwardTo => _options.ForwardTo is { } f ? $"{f.Host}:{f.Port}" : null;
 
-    private async Task AcceptLoopAsync()
+    /// <summary>One authenticated connection, from either TLS front.</summary>
+    private async Task ServeAsync(Stream tls)
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _tcp.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                if (_stop.IsCancellationRequested)
-                    return;
-                continue;
-            }
-            _ = Task.Run(() => ServeAsync(socket));
-        }
-    }
-
-    private async Task ServeAsync(Socket socket)
-    {
-        socket.NoDelay = true;
-        await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         try
         {
-            using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-            {
-                handshake.CancelAfter(_options.HandshakeTimeout);
-                var stapled = CanStaple && _keeper.IsStapling;
-                await tls.AuthenticateAsServerAsync(_tls, handshake.Token).ConfigureAwait(false);
-                Interlocked.Increment(ref _handshakes);
-                if (stapled)
-                    Interlocked.Increment(ref _stapledHandshakes);
-            }
             if (_options.ForwardTo is { } backend)
                 await ForwardAsync(tls, backend).ConfigureAwait(false);
             else
                 await AnswerStatusAsync(tls).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
-            // Garbage, scanners and clients that hang up: their problem, never the listener's.
-            if (!tls.IsAuthenticated)
-                Interlocked.Increment(ref _failedHandshakes);
+            // Clients that hang up mid-request: their problem, never the listener's.
         }
     }
 
-    private async Task ForwardAsync(SslStream tls, DnsEndPoint backend)
+    private async Task ForwardAsync(Stream tls, DnsEndPoint backend)
     {
         using var upstream = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -156,7 +125,7 @@ public sealed class StaplingListener : IAsyncDisposable
         await TcpForwarder.RelayAsync(tls, upstream, _stop.Token).ConfigureAwait(false);
     }
 
-    private async Task AnswerStatusAsync(SslStream tls)
+    private async Task AnswerStatusAsync(Stream tls)
     {
         // Read (and ignore) the request head, so the client sees an answer rather than a reset.
         var buffer = new byte[8192];
@@ -176,7 +145,7 @@ public sealed class StaplingListener : IAsyncDisposable
         var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
         await tls.WriteAsync(head, _stop.Token).ConfigureAwait(false);
         await tls.WriteAsync(body, _stop.Token).ConfigureAwait(false);
-        await tls.ShutdownAsync().ConfigureAwait(false);
+        await TlsClose.SendCloseNotifyAsync(tls).ConfigureAwait(false);
     }
 
     private string StatusText()
@@ -196,8 +165,9 @@ public sealed class StaplingListener : IAsyncDisposable
         if (_stop.IsCancellationRequested)
             return;
         _stop.Cancel();
+        // The front stops using the listening socket before it is closed (its threads hold the descriptor).
+        await _front.DisposeAsync().ConfigureAwait(false);
         _tcp.Stop();
-        await _acceptLoop.ConfigureAwait(false);
         await _keeper.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.Security;
 using System.Net.Sockets;
 
 namespace OcspStapling.Engine.Tls;
@@ -8,11 +7,11 @@ internal static class TcpForwarder
 {
     private const int BufferBytes = 64 * 1024;
 
-    public static async Task RelayAsync(SslStream client, Socket backend, CancellationToken cancel)
+    public static async Task RelayAsync(Stream client, Socket backend, CancellationToken cancel)
     {
         using var backendStream = new NetworkStream(backend, ownsSocket: false);
         var up = PumpAsync(client, backendStream, () => backend.Shutdown(SocketShutdown.Send), cancel);
-        var down = PumpAsync(backendStream, client, () => client.ShutdownAsync().GetAwaiter().GetResult(), cancel);
+        var down = PumpAsync(backendStream, client, () => TlsClose.SendCloseNotifyAsync(client).GetAwaiter().GetResult(), cancel);
         await Task.WhenAll(up, down).ConfigureAwait(false);
     }
 

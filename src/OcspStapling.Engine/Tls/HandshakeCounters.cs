@@ -1,0 +1,28 @@
+namespace OcspStapling.Engine.Tls;
+
+/// <summary>The listener's handshake counts, kept by whichever TLS front completes the handshakes.</summary>
+internal sealed class HandshakeCounters
+{
+    private readonly Func<bool> _stapling;
+    private long _completed;
+    private long _stapled;
+    private long _failed;
+
+    /// <param name="stapling">True while a valid staple is installed (sent to every client that asks).</param>
+    public HandshakeCounters(Func<bool> stapling) => _stapling = stapling;
+
+    public long Completed => Interlocked.Read(ref _completed);
+
+    public long Stapled => Interlocked.Read(ref _stapled);
+
+    public long FailedCount => Interlocked.Read(ref _failed);
+
+    public void Succeeded()
+    {
+        Interlocked.Increment(ref _completed);
+        if (_stapling())
+            Interlocked.Increment(ref _stapled);
+    }
+
+    public void Failed() => Interlocked.Increment(ref _failed);
+}

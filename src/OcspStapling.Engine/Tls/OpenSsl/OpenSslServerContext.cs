@@ -1,0 +1,176 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace OcspStapling.Engine.Tls.OpenSsl;
+
+/// <summary>
+/// One SSL_CTX for the listener: the certificate, its intermediates and key, and the staple, which OpenSSL asks for
+/// through its documented status callback (SSL_CTX_set_tlsext_status_cb) on each handshake whose client wants it.
+/// A staple past its expiry is never sent, even before the keeper withdraws it.
+/// </summary>
+internal sealed unsafe class OpenSslServerContext : IDisposable
+{
+    private static readonly Lazy<string?> Problem = new(FindProblem);
+    private readonly GCHandle _self;
+    private volatile StapleBytes? _staple;
+
+    private OpenSslServerContext(IntPtr handle)
+    {
+        Handle = handle;
+        _self = GCHandle.Alloc(this);
+    }
+
+    /// <summary>Null when libssl.so.3 can be used here; otherwise why not.</summary>
+    public static string? Unsupported => Problem.Value;
+
+    public IntPtr Handle { get; private set; }
+
+    public static OpenSslServerContext Create(X509Certificate2 certificate, X509Certificate2Collection intermediates, bool allowResumption)
+    {
+        var handle = LibSsl.SSL_CTX_new(LibSsl.TLS_server_method());
+        if (handle == IntPtr.Zero)
+            throw new InvalidOperationException($"OpenSSL could not create a TLS server context: {LibSsl.TakeErrors()}");
+        var context = new OpenSslServerContext(handle);
+        try
+        {
+            context.Configure(certificate, intermediates, allowResumption);
+            return context;
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Staple <paramref name="der"/> on following handshakes until <paramref name="expires"/>; null stops stapling.</summary>
+    public void Staple(byte[]? der, DateTimeOffset expires) => _staple = der == null ? null : new StapleBytes(der, expires);
+
+    private void Configure(X509Certificate2 certificate, X509Certificate2Collection intermediates, bool allowResumption)
+    {
+        LibSsl.SSL_CTX_ctrl(Handle, LibSsl.CtrlSetMinProtocolVersion, LibSsl.Tls12, IntPtr.Zero);
+        // Idle connections give their buffers back, as nginx does; clients may not renegotiate (a DoS lever).
+        LibSsl.SSL_CTX_ctrl(Handle, LibSsl.CtrlMode, LibSsl.ModeReleaseBuffers, IntPtr.Zero);
+        // A peer that closes without close_notify has ended its stream, as SslStream treats it.
+        LibSsl.SSL_CTX_set_options(Handle, LibSsl.OptionNoRenegotiation | LibSsl.OptionIgnoreUnexpectedEof);
+        if (allowResumption)
+        {
+            LibSsl.SSL_CTX_ctrl(Handle, LibSsl.CtrlSetSessionCacheMode, LibSsl.SessionCacheTicketsOnly, IntPtr.Zero);
+        }
+        else
+        {
+            LibSsl.SSL_CTX_ctrl(Handle, LibSsl.CtrlSetSessionCacheMode, LibSsl.SessionCacheOff, IntPtr.Zero);
+            LibSsl.SSL_CTX_set_options(Handle, LibSsl.OptionNoTicket);
+            LibSsl.SSL_CTX_set_num_tickets(Handle, 0);
+        }
+        var leaf = X509(certificate);
+        var used = LibSsl.SSL_CTX_use_certificate(Handle, leaf) == 1; // takes its own reference
+        LibSsl.X509_free(leaf);
+        Require(used, certificate, "the certificate");
+        foreach (var intermediate in intermediates)
+        {
+            var x509 = X509(intermediate);
+            var added = LibSsl.SSL_CTX_ctrl(Handle, LibSsl.CtrlChainCertificate, 0, x509) == 1; // "add0": owns it from now on
+            if (!added)
+                LibSsl.X509_free(x509);
+            Require(added, intermediate, "an intermediate");
+        }
+        var key = PrivateKey(certificate);
+        try
+        {
+            Require(LibSsl.SSL_CTX_use_PrivateKey(Handle, key) == 1 && LibSsl.SSL_CTX_check_private_key(Handle) == 1, certificate, "the private key");
+        }
+        finally
+        {
+            LibSsl.EVP_PKEY_free(key);
+        }
+        LibSsl.SSL_CTX_callback_ctrl(Handle, LibSsl.CtrlSetStatusCallback, (IntPtr)(delegate* unmanaged<IntPtr, IntPtr, int>)&OnStatusRequest);
+        LibSsl.SSL_CTX_ctrl(Handle, LibSsl.CtrlSetStatusCallbackArgument, 0, GCHandle.ToIntPtr(_self));
+    }
+
+    [UnmanagedCallersOnly]
+    private static int OnStatusRequest(IntPtr ssl, IntPtr argument)
+    {
+        try
+        {
+            var context = (OpenSslServerContext)GCHandle.FromIntPtr(argument).Target!;
+            if (context._staple is not { } staple || staple.Expires <= DateTimeOffset.UtcNow)
+                return LibSsl.StatusNoAck;
+            // OpenSSL frees the response with the connection, so it gets its own copy from OpenSSL's allocator.
+            var copy = LibSsl.CRYPTO_malloc((nuint)staple.Der.Length, null, 0);
+            if (copy == IntPtr.Zero)
+                return LibSsl.StatusNoAck;
+            Marshal.Copy(staple.Der, 0, copy, staple.Der.Length);
+            LibSsl.SSL_ctrl(ssl, LibSsl.CtrlSetStatusResponse, staple.Der.Length, copy);
+            return LibSsl.StatusOk;
+        }
+        catch
+        {
+            return LibSsl.StatusNoAck; // an exception must not cross into OpenSSL
+        }
+    }
+
+    private static IntPtr X509(X509Certificate2 certificate)
+    {
+        var der = certificate.RawData;
+        fixed (byte* start = der)
+        {
+            var cursor = start;
+            var x509 = LibSsl.d2i_X509(IntPtr.Zero, &cursor, der.Length);
+            return x509 != IntPtr.Zero ? x509 : throw new InvalidOperationException($"OpenSSL could not read the certificate '{certificate.Subject}': {LibSsl.TakeErrors()}");
+        }
+    }
+
+    private static IntPtr PrivateKey(X509Certificate2 certificate)
+    {
+        AsymmetricAlgorithm? key = (AsymmetricAlgorithm?)certificate.GetRSAPrivateKey() ?? certificate.GetECDsaPrivateKey();
+        using (key)
+        {
+            if (key == null)
+                throw new InvalidOperationException($"No RSA or ECDSA private key with '{certificate.Subject}'.");
+            var pkcs8 = key.ExportPkcs8PrivateKey();
+            try
+            {
+                fixed (byte* start = pkcs8)
+                {
+                    var cursor = start;
+                    var handle = LibSsl.d2i_AutoPrivateKey(IntPtr.Zero, &cursor, pkcs8.Length);
+                    if (handle == IntPtr.Zero)
+                        throw new InvalidOperationException($"OpenSSL could not read the private key of '{certificate.Subject}': {LibSsl.TakeErrors()}");
+                    return handle;
+                }
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(pkcs8);
+            }
+        }
+    }
+
+    private static void Require(bool ok, X509Certificate2 certificate, string what)
+    {
+        if (!ok)
+            throw new InvalidOperationException($"OpenSSL refused {what} of '{certificate.Subject}': {LibSsl.TakeErrors()}");
+    }
+
+    private static string? FindProblem()
+    {
+        if (!OperatingSystem.IsLinux())
+            return "the OpenSSL listener front runs on Linux only";
+        if (!NativeLibrary.TryLoad(LibSsl.Ssl, out _) || !NativeLibrary.TryLoad(LibSsl.Crypto, out _))
+            return $"{LibSsl.Ssl} (OpenSSL 3) is not installed";
+        return null;
+    }
+
+    public void Dispose()
+    {
+        if (Handle == IntPtr.Zero)
+            return;
+        LibSsl.SSL_CTX_free(Handle);
+        Handle = IntPtr.Zero;
+        _self.Free();
+    }
+
+    private sealed record StapleBytes(byte[] Der, DateTimeOffset Expires);
+}

@@ -1,0 +1,50 @@
+using System.Security.Cryptography;
+using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Tls.OpenSsl;
+
+namespace OcspStapling.Engine.Tls;
+
+/// <summary>Which TLS implementation completes a stapling listener's handshakes.</summary>
+public enum ListenerTls
+{
+    /// <summary>OpenSSL 3 directly where it is installed (Linux), otherwise SslStream.</summary>
+    Auto,
+
+    /// <summary>libssl.so.3 on one event-loop thread per core, as nginx does; stapled through OpenSSL's own status callback.</summary>
+    OpenSsl,
+
+    /// <summary>.NET's SslStream: stapled through private fields on Linux, never on Windows.</summary>
+    SslStream,
+}
+
+/// <summary>Picks and builds the listener's TLS front.</summary>
+internal static class TlsFronts
+{
+    public static ITlsFront Create(ListenerOptions options, HandshakeCounters counters, IOperationLog log)
+    {
+        if (options.Tls != ListenerTls.SslStream)
+        {
+            if (OpenSslServerContext.Unsupported is { } why)
+            {
+                if (options.Tls == ListenerTls.OpenSsl)
+                    throw new StaplingException(FailureReason.InvalidArgument, "OpenSSL", $"The OpenSSL TLS front cannot run here: {why}. Use the SslStream front (--tls sslstream, -Tls SslStream).");
+                log.Verbose($"Using SslStream for TLS: {why}.");
+            }
+            else
+            {
+                try
+                {
+                    return new OpenSslFront(options, counters);
+                }
+                catch (Exception e) when (options.Tls == ListenerTls.Auto && e is InvalidOperationException or CryptographicException)
+                {
+                    log.Verbose($"Using SslStream for TLS: {e.Message}");
+                }
+            }
+        }
+        var front = new SslStreamFront(options, counters);
+        if (!front.CanStaple && options.AllowNoStapling)
+            log.Warning($"Serving WITHOUT stapling (-AllowNoStapling): {SslStreamStapling.Unsupported}");
+        return front;
+    }
+}
