@@ -19,7 +19,9 @@ internal static class ListenCommand
         var stapleFile = new Option<string?>("--staple-file") { Description = "Staple this file (re-read when it changes) instead of fetching" };
         var forward = new Option<string?>("--forward") { Description = "Forward decrypted traffic to HOST:PORT (otherwise answer with a status page)" };
         var noResumption = new Option<bool>("--no-resumption") { Description = "Do not offer TLS session resumption (every handshake is a full one)" };
-        var command = new Command("listen", "Serve TLS with an OCSP staple from the first connection on") { cert, key, port, address, stapleFile, forward, noResumption };
+        var tls = new Option<string>("--tls") { Description = "TLS implementation: auto (OpenSSL 3 directly where installed, else SslStream), openssl, sslstream", DefaultValueFactory = _ => "auto" };
+        tls.AcceptOnlyFromAmong("auto", "openssl", "sslstream");
+        var command = new Command("listen", "Serve TLS with an OCSP staple from the first connection on") { cert, key, port, address, stapleFile, forward, noResumption, tls };
         options.AddTo(command, network: true);
         command.SetAction((parse, cancel) => context.GuardAsync(false, async () =>
         {
@@ -37,6 +39,7 @@ internal static class ListenCommand
                 Transport = options.ToTransportOptions(parse),
                 ForwardTo = parse.GetValue(forward) is { } f ? ListenerOptions.ParseEndpoint(f) : null,
                 AllowResumption = !parse.GetValue(noResumption),
+                Tls = Enum.Parse<ListenerTls>(parse.GetValue(tls)!, ignoreCase: true),
             };
             await using var listener = await StaplingListener.StartAsync(listenerOptions, context.Log, cancel);
             context.Output.WriteLine($"listening on {listener.Endpoint} for {listener.Subject}: {Staple(listener)}");

@@ -49,6 +49,10 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
     [Parameter]
     public SwitchParameter AllowNoStapling { get; set; }
 
+    /// <summary>Which TLS implementation completes handshakes: Auto (OpenSSL 3 directly where installed), OpenSsl, SslStream.</summary>
+    [Parameter]
+    public ListenerTls Tls { get; set; } = ListenerTls.Auto;
+
     /// <summary>Block until Ctrl+C, then stop the listener.</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
@@ -93,6 +97,7 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
             Transport = ResponderTransportOptions(),
             ForwardTo = ForwardTo == null ? null : ListenerOptions.ParseEndpoint(ForwardTo),
             AllowNoStapling = AllowNoStapling,
+            Tls = Tls,
         };
     }
 

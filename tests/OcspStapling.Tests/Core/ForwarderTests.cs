@@ -16,8 +16,10 @@ public sealed class ForwarderTests : IClassFixture<LabResponderFixture>
 
     public ForwarderTests(LabResponderFixture lab) => _lab = lab;
 
-    [Fact]
-    public async Task Ten_mebibytes_pass_each_way_intact_and_the_backend_answers_after_the_client_half_closes()
+    [Theory]
+    [InlineData(ListenerTls.OpenSsl)]
+    [InlineData(ListenerTls.SslStream)]
+    public async Task Ten_mebibytes_pass_each_way_intact_and_the_backend_answers_after_the_client_half_closes(ListenerTls front)
     {
         var upload = RandomNumberGenerator.GetBytes(PayloadBytes);
         var download = RandomNumberGenerator.GetBytes(PayloadBytes);
@@ -35,8 +37,8 @@ public sealed class ForwarderTests : IClassFixture<LabResponderFixture>
             connection.Client.Shutdown(SocketShutdown.Send);
             return received.ToArray();
         });
-        var cert = _lab.GoodLeaf("forward.example.test");
-        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert) with { ForwardTo = new DnsEndPoint("127.0.0.1", backendPort) });
+        var cert = _lab.GoodLeaf("forward" + front + ".example.test");
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert) with { ForwardTo = new DnsEndPoint("127.0.0.1", backendPort), Tls = front });
 
         using var client = new TcpClient();
         await client.ConnectAsync(listener.Endpoint);

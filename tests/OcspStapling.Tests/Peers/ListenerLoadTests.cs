@@ -15,11 +15,13 @@ public sealed class ListenerLoadTests : IClassFixture<LabResponderFixture>
 
     public ListenerLoadTests(LabResponderFixture lab) => _lab = lab;
 
-    [PeerFact("openssl")]
-    public async Task Two_thousand_handshakes_from_fifty_clients_are_all_stapled_despite_garbage_and_hangups()
+    [PeerTheory("openssl")]
+    [InlineData(ListenerTls.OpenSsl)]
+    [InlineData(ListenerTls.SslStream)]
+    public async Task Two_thousand_handshakes_from_fifty_clients_are_all_stapled_despite_garbage_and_hangups(ListenerTls tls)
     {
-        var cert = _lab.GoodLeaf("load.example.test");
-        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert));
+        var cert = _lab.GoodLeaf("load" + tls + ".example.test");
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert) with { Tls = tls });
         var errors = new ConcurrentQueue<string>();
         var unstapled = 0;
         using var stopAbuse = new CancellationTokenSource();
@@ -47,7 +49,8 @@ public sealed class ListenerLoadTests : IClassFixture<LabResponderFixture>
 
         Assert.Empty(errors);
         Assert.Equal(0, unstapled);
-        Assert.Equal(Clients * HandshakesPerClient, listener.StapledHandshakes);
+        // A TLS 1.3 client is done once it has sent its Finished; the server counts the handshake when it reads it.
+        Assert.Equal(Clients * HandshakesPerClient, await Eventually.ValueOf(() => listener.StapledHandshakes, n => n >= Clients * HandshakesPerClient));
         Assert.True(abusive > 0, "the abuse ran alongside the load");
     }
 

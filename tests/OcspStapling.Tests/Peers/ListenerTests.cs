@@ -1,3 +1,5 @@
+using System.Net.Security;
+using System.Net.Sockets;
 using OcspStapling.Cli;
 using OcspStapling.Engine.Tls;
 using OcspStapling.Tests.Support;
@@ -12,12 +14,15 @@ public sealed class ListenerTests : IClassFixture<LabResponderFixture>
     public ListenerTests(LabResponderFixture lab) => _lab = lab;
 
     [PeerTheory("openssl")]
-    [InlineData("-tls1_2")]
-    [InlineData("-tls1_3")]
-    public async Task First_connection_is_stapled_good_and_verified(string protocol)
+    [InlineData("-tls1_2", ListenerTls.OpenSsl, "OpenSSL 3")]
+    [InlineData("-tls1_3", ListenerTls.OpenSsl, "OpenSSL 3")]
+    [InlineData("-tls1_2", ListenerTls.SslStream, "SslStream")]
+    [InlineData("-tls1_3", ListenerTls.SslStream, "SslStream")]
+    public async Task First_connection_is_stapled_good_and_verified(string protocol, ListenerTls tls, string implementation)
     {
-        var cert = _lab.GoodLeaf("first" + protocol.Replace("-", "") + ".example.test");
-        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert));
+        var cert = _lab.GoodLeaf("first" + protocol.Replace("-", "") + tls + ".example.test");
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert) with { Tls = tls });
+        Assert.StartsWith(implementation, listener.TlsImplementation);
 
         var seen = await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(Path.GetDirectoryName(cert)!, "cafile.pem"), "first.example.test", protocol);
 
@@ -35,6 +40,52 @@ public sealed class ListenerTests : IClassFixture<LabResponderFixture>
             using var client = new System.Net.Sockets.TcpClient();
             await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
         });
+    }
+}
+
+/// <summary>Clients that connect and go quiet are hung up on after the handshake timeout; nobody else waits for them.</summary>
+public sealed class ListenerTimeoutTests : IClassFixture<LabResponderFixture>
+{
+    private readonly LabResponderFixture _lab;
+
+    public ListenerTimeoutTests(LabResponderFixture lab) => _lab = lab;
+
+    [PeerTheory("openssl")]
+    [InlineData(ListenerTls.OpenSsl)]
+    [InlineData(ListenerTls.SslStream)]
+    public async Task Silent_clients_are_dropped_after_the_timeout_while_others_are_served(ListenerTls tls)
+    {
+        var cert = _lab.GoodLeaf("silent" + tls + ".example.test");
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert) with { Tls = tls, HandshakeTimeout = TimeSpan.FromSeconds(1) });
+        // One says nothing at all; one completes its handshake and then asks nothing.
+        using var mute = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await mute.ConnectAsync(listener.Endpoint);
+        using var idle = new TcpClient();
+        await idle.ConnectAsync(listener.Endpoint);
+        await using var idleTls = new SslStream(idle.GetStream(), false, (_, _, _, _) => true);
+        await idleTls.AuthenticateAsClientAsync("silent.example.test");
+
+        var served = await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(Path.GetDirectoryName(cert)!, "cafile.pem"), "silent.example.test");
+
+        Assert.Contains("Cert Status: good", served.StdOut);
+        Assert.Equal(0, await EndOfStream(token => mute.ReceiveAsync(new byte[1], SocketFlags.None, token).AsTask()));
+        Assert.Equal(0, await EndOfStream(token => idleTls.ReadAsync(new byte[1], token).AsTask()));
+        Assert.Equal(1, listener.FailedHandshakes);
+        Assert.Equal(2, listener.Handshakes);
+    }
+
+    /// <summary>0 when the listener ended the connection (FIN or reset) within ten seconds; a test failure otherwise.</summary>
+    private static async Task<int> EndOfStream(Func<CancellationToken, Task<int>> read)
+    {
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            return await read(giveUp.Token);
+        }
+        catch (Exception e) when (e is SocketException or IOException && !giveUp.IsCancellationRequested)
+        {
+            return 0; // reset: ended too
+        }
     }
 }
 
@@ -57,7 +108,7 @@ public sealed class ListenerStapleLifecycleTests : IClassFixture<LabResponderFix
 
         await Task.Delay(1100); // producedAt has one-second resolution
         Assert.Equal(ExitCodes.Good, (await CliRunner.RunAsync("export", cert, "--out", staple)).ExitCode);
-        var after = await Eventually(async () => ProducedAt(await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(dir, "cafile.pem"), "hotswap.example.test")), p => p != before);
+        var after = await Eventually.Value(async () => ProducedAt(await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(dir, "cafile.pem"), "hotswap.example.test")), p => p != before);
 
         Assert.NotEqual(before, after);
         Assert.Null(listener.LastRefreshError);
@@ -73,17 +124,19 @@ public sealed class ListenerStapleLifecycleTests : IClassFixture<LabResponderFix
         await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert, staple));
 
         File.WriteAllText(staple, "<html>not a staple</html>");
-        await Eventually(() => Task.FromResult(listener.LastRefreshError), e => e != null);
+        await Eventually.Value(() => Task.FromResult(listener.LastRefreshError), e => e != null);
         var seen = await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(dir, "cafile.pem"), "badfile.example.test");
 
         Assert.Contains("Cert Status: good", seen.StdOut);
         Assert.Contains("not a DER OCSP response", listener.LastRefreshError);
     }
 
-    [PeerFact("openssl")]
-    public async Task An_expired_staple_is_no_longer_served()
+    [PeerTheory("openssl")]
+    [InlineData(ListenerTls.OpenSsl)]
+    [InlineData(ListenerTls.SslStream)]
+    public async Task An_expired_staple_is_no_longer_served(ListenerTls tls)
     {
-        var cert = _lab.GoodLeaf("expiring.example.test");
+        var cert = _lab.GoodLeaf("expiring" + tls + ".example.test");
         var dir = Path.GetDirectoryName(cert)!;
         var staple = Path.Combine(dir, "site.ocsp");
         _lab.Responder.Validity = TimeSpan.FromSeconds(4);
@@ -95,7 +148,7 @@ public sealed class ListenerStapleLifecycleTests : IClassFixture<LabResponderFix
         {
             _lab.Responder.Validity = TimeSpan.FromDays(4);
         }
-        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert, staple));
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert, staple) with { Tls = tls });
         var fresh = await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(dir, "cafile.pem"), "expiring.example.test");
         Assert.Contains("Cert Status: good", fresh.StdOut);
 
@@ -121,7 +174,7 @@ public sealed class ListenerStapleLifecycleTests : IClassFixture<LabResponderFix
 
         try
         {
-            await Eventually(() => Task.FromResult(listener.LastRefreshError), e => e != null);
+            await Eventually.Value(() => Task.FromResult(listener.LastRefreshError), e => e != null);
             var seen = await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(dir, "cafile.pem"), "outage.example.test");
 
             Assert.Contains("Cert Status: good", seen.StdOut);
@@ -133,21 +186,10 @@ public sealed class ListenerStapleLifecycleTests : IClassFixture<LabResponderFix
         {
             _lab.Responder.Fault = Engine.Lab.LabFault.None;
         }
-        await Eventually(() => Task.FromResult(listener.LastRefreshError), e => e == null);
+        await Eventually.Value(() => Task.FromResult(listener.LastRefreshError), e => e == null);
     }
 
     private static string ProducedAt(ProcessOutput output) =>
         output.StdOut.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("Produced At:")) ?? throw new Xunit.Sdk.XunitException("no staple seen: " + output.All);
 
-    private static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done, int timeoutMs = 8000)
-    {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (true)
-        {
-            var value = await probe();
-            if (done(value) || DateTime.UtcNow > deadline)
-                return value;
-            await Task.Delay(100);
-        }
-    }
 }
