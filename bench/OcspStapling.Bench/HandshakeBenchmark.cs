@@ -10,8 +10,8 @@ namespace OcspStapling.Bench;
 
 /// <summary>
 /// Full TLS handshakes per second with a stapled response: the stapling listener (`ocspstaple listen`, one process)
-/// beside nginx (ssl_stapling_file, two workers), same certificate, key, staple and load client, in one run.
-/// Then each server's resident memory with 1,000 idle TLS connections open.
+/// with each of its TLS fronts beside nginx (ssl_stapling_file, two workers), same certificate, key, staple, session
+/// settings and load client, in one run. Then each server's resident memory with 1,000 idle TLS connections open.
 /// </summary>
 internal static class HandshakeBenchmark
 {
@@ -34,39 +34,44 @@ internal static class HandshakeBenchmark
             using (var fetcher = new StapleFetcher())
                 StapleExport.Write(await fetcher.FetchAsync(CertificateFile.Load(fullchain), FetchOptions.Default), staple, StapleFormat.Der, force: false);
 
+            // nginx runs with ssl_session_cache and ssl_session_tickets off; the OpenSSL front gets the same with
+            // --no-resumption. SslStream keeps its default: without resumption .NET builds an SSL_CTX per connection.
             await using var nginx = await Servers.StartNginxAsync(dir, fullchain, key, cafile, staple);
-            await using var listener = await Servers.StartListenerAsync(fullchain, key, staple);
+            await using var openSsl = await Servers.StartListenerAsync(fullchain, key, staple, "--tls", "openssl", "--no-resumption");
+            await using var sslStream = await Servers.StartListenerAsync(fullchain, key, staple, "--tls", "sslstream");
 
             var rows = new List<string>();
             foreach (var (label, version) in new[] { ("TLS 1.2", 0x0303), ("TLS 1.3", 0x0304) })
             {
-                var listenerRuns = new List<(double Rate, double CpuMs)>();
-                var nginxRuns = new List<(double Rate, double CpuMs)>();
+                var measured = new[] { openSsl, sslStream, nginx }.Select(_ => new List<(double Rate, double CpuMs)>()).ToArray();
                 for (var run = 0; run < runs; run++)
                 {
-                    listenerRuns.Add(Load(listener, version, duration));
-                    nginxRuns.Add(Load(nginx, version, duration));
+                    measured[0].Add(Load(openSsl, version, duration));
+                    measured[1].Add(Load(sslStream, version, duration));
+                    measured[2].Add(Load(nginx, version, duration));
                 }
-                var l = listenerRuns.OrderBy(r => r.Rate).ElementAt(runs / 2);
-                var n = nginxRuns.OrderBy(r => r.Rate).ElementAt(runs / 2);
-                var row = $"| {label} | {l.Rate:0} /s | {n.Rate:0} /s | {l.Rate / n.Rate:0.00} | {l.CpuMs:0.00} ms | {n.CpuMs:0.00} ms |";
+                var (o, t, n) = (Median(measured[0]), Median(measured[1]), Median(measured[2]));
+                var row = $"| {label} | {o.Rate:0} /s | {t.Rate:0} /s | {n.Rate:0} /s | {o.Rate / n.Rate:0.00} | {t.Rate / n.Rate:0.00} | {o.CpuMs:0.00} / {t.CpuMs:0.00} / {n.CpuMs:0.00} ms |";
                 Console.WriteLine(row);
                 rows.Add(row);
             }
-            var listenerMemory = IdleMemory(listener.Endpoint, listener.ProcessIds);
-            var nginxMemory = IdleMemory(nginx.Endpoint, nginx.ProcessIds);
-            var memory = $"| listener (one process) | {listenerMemory.Before / 1024.0:0.0} MiB | {listenerMemory.After / 1024.0:0.0} MiB | {(listenerMemory.After - listenerMemory.Before) / 1000.0:0.0} KiB |\n" +
-                         $"| nginx (master + 2 workers) | {nginxMemory.Before / 1024.0:0.0} MiB | {nginxMemory.After / 1024.0:0.0} MiB | {(nginxMemory.After - nginxMemory.Before) / 1000.0:0.0} KiB |";
+            var memory = string.Join("\n", new[] { ("listener, OpenSSL front (one process)", openSsl), ("listener, SslStream front (one process)", sslStream), ("nginx (master + 2 workers)", nginx) }
+                .Select(server => (server.Item1, Memory: IdleMemory(server.Item2.Endpoint, server.Item2.ProcessIds)))
+                .Select(m => $"| {m.Item1} | {m.Memory.Before / 1024.0:0.0} MiB | {m.Memory.After / 1024.0:0.0} MiB | {(m.Memory.After - m.Memory.Before) / 1000.0:0.0} KiB |"));
             Console.WriteLine(memory);
             Results.Write(resultsPath, "TLS handshakes with a staple (issue 3)", $"""
                 Full handshakes (no resumption), RSA-2048 leaf, each client asking for the staple (status_request) through
                 the machine's OpenSSL (libssl.so.3), {Clients} concurrent clients for {duration.TotalSeconds:0} s per run on the same
-                2 cores as the server; every handshake checked to carry the staple. Median of {runs} alternating runs.
-                Listener: `ocspstaple listen --staple-file` (SslStream, defaults). nginx 1.22: `ssl_stapling_file`, 2 workers, session
-                cache and tickets off. Rerun: `dotnet run -c Release --project bench/OcspStapling.Bench -- handshake`.
+                2 cores as the servers; every handshake checked to carry the staple. Median of {runs} alternating runs.
+                Listener: `ocspstaple listen --staple-file …` with `--tls openssl --no-resumption` (the default front where
+                libssl.so.3 exists: an epoll loop per core driving OpenSSL directly; session settings as nginx's here) and with
+                `--tls sslstream` (.NET's SslStream, its defaults: with `--no-resumption` .NET builds an SSL_CTX per
+                connection and falls to about 0.8x). nginx 1.22: `ssl_stapling_file`, 2 workers, `ssl_session_cache off`,
+                `ssl_session_tickets off`.
+                Rerun: `dotnet run -c Release --project bench/OcspStapling.Bench -- handshake`.
 
-                | protocol | listener | nginx | listener / nginx | listener CPU per handshake | nginx CPU per handshake |
-                | --- | ---: | ---: | ---: | ---: | ---: |
+                | protocol | listener, OpenSSL front | listener, SslStream front | nginx | OpenSSL front / nginx | SslStream front / nginx | server CPU per handshake (OpenSSL / SslStream / nginx) |
+                | --- | ---: | ---: | ---: | ---: | ---: | ---: |
                 {string.Join("\n", rows)}
 
                 Resident memory (VmRSS, summed over the server's processes) before and with 1,000 idle TLS 1.3 connections open:
@@ -129,5 +134,5 @@ internal static class HandshakeBenchmark
         return path;
     }
 
-    private static double Median(List<double> values) => values.OrderBy(v => v).ElementAt(values.Count / 2);
+    private static (double Rate, double CpuMs) Median(List<(double Rate, double CpuMs)> runs) => runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
 }

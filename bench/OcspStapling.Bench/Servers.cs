@@ -31,11 +31,12 @@ internal static class Servers
         return new ServerProcess(nginx, nginx.Port, () => Tree(nginx.ProcessId));
     }
 
-    public static async Task<ServerProcess> StartListenerAsync(string fullchain, string key, string staple)
+    /// <summary>`ocspstaple listen` with <paramref name="options"/> added (e.g. --tls sslstream).</summary>
+    public static async Task<ServerProcess> StartListenerAsync(string fullchain, string key, string staple, params string[] options)
     {
         var port = FreePort.Next();
         var listener = BackgroundProcess.Start(Path.Combine(AppContext.BaseDirectory, "ocspstaple"),
-            new[] { "listen", "--cert", fullchain, "--key", key, "--staple-file", staple, "--port", port.ToString() });
+            new[] { "listen", "--cert", fullchain, "--key", key, "--staple-file", staple, "--port", port.ToString() }.Concat(options).ToArray());
         await listener.WaitForOutputAsync("listening on", TimeSpan.FromSeconds(30));
         return new ServerProcess(listener, port, () => new[] { listener.Id });
     }
