@@ -6,7 +6,8 @@ namespace OcspStapling.Tests.Peers;
 /// <summary>
 /// `ocspstaple listen` as an administrator runs it: one line when ready, stapled from connection one, a clean exit on
 /// SIGINT. Proven on .NET 8 (what PowerShell 7.4 runs on, through a self-contained net8.0 publish) as well as on the
-/// .NET 10 installed here, since the staple goes in through SslStreamCertificateContext's private fields.
+/// .NET 10 installed here, with each TLS front: OpenSSL's own API for one, SslStreamCertificateContext's private
+/// fields (which differ between .NET versions) for the other.
 /// </summary>
 [Collection(PublishingCollection.Name)]
 public sealed class CliListenTests : IClassFixture<LabResponderFixture>
@@ -18,7 +19,8 @@ public sealed class CliListenTests : IClassFixture<LabResponderFixture>
     [PeerFact("openssl")]
     public async Task Listen_on_the_installed_runtime_staples_and_stops_cleanly_on_sigint()
     {
-        await ListenAndProbeAsync(Path.Combine(AppContext.BaseDirectory, "ocspstaple"), "cli10.example.test");
+        await ListenAndProbeAsync(Path.Combine(AppContext.BaseDirectory, "ocspstaple"), "cli10.example.test", "openssl", "OpenSSL 3");
+        await ListenAndProbeAsync(Path.Combine(AppContext.BaseDirectory, "ocspstaple"), "cli10s.example.test", "sslstream", "SslStream");
     }
 
     [PeerFact("openssl")]
@@ -34,17 +36,19 @@ public sealed class CliListenTests : IClassFixture<LabResponderFixture>
         var coreLib = FileVersionInfo.GetVersionInfo(Path.Combine(publish.Path, "System.Private.CoreLib.dll"));
         Assert.Equal(8, coreLib.FileMajorPart);
 
-        await ListenAndProbeAsync(publish.File("ocspstaple"), "cli8.example.test");
+        await ListenAndProbeAsync(publish.File("ocspstaple"), "cli8.example.test", "openssl", "OpenSSL 3");
+        await ListenAndProbeAsync(publish.File("ocspstaple"), "cli8s.example.test", "sslstream", "SslStream");
     }
 
-    private async Task ListenAndProbeAsync(string program, string name)
+    private async Task ListenAndProbeAsync(string program, string name, string tls, string implementation)
     {
         var cert = _lab.GoodLeaf(name);
         var dir = Path.GetDirectoryName(cert)!;
         var port = FreePort.Next();
-        await using var listen = BackgroundProcess.Start(program, new[] { "listen", "--cert", cert, "--key", Path.Combine(dir, "key.pem"), "--port", port.ToString() });
+        await using var listen = BackgroundProcess.Start(program, new[] { "listen", "--cert", cert, "--key", Path.Combine(dir, "key.pem"), "--port", port.ToString(), "--tls", tls, "-v" });
         await listen.WaitForOutputAsync("listening on", TimeSpan.FromSeconds(30));
         Assert.Contains($"listening on 127.0.0.1:{port} for CN={name}: stapling good", listen.Output);
+        Assert.Contains($"TLS handshakes by {implementation}", listen.Output);
 
         var seen = await SClient.StatusAsync(port, Path.Combine(dir, "cafile.pem"), name, "-tls1_3");
         Assert.Contains("Cert Status: good", seen.StdOut);
