@@ -62,7 +62,15 @@ public sealed class StaplingListener : IAsyncDisposable
         }
         // Kept: once stopped, TcpListener reports the requested endpoint (port 0), not the one it had.
         listener.Endpoint = (IPEndPoint)listener._tcp.LocalEndpoint;
-        listener._front.Start(listener._tcp, listener.ServeAsync);
+        try
+        {
+            listener._front.Start(listener._tcp, listener.ServeAsync);
+        }
+        catch
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         return listener;
     }
 

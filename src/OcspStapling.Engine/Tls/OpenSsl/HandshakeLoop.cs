@@ -32,9 +32,9 @@ internal sealed class HandshakeLoop : IDisposable
     {
         // Several threads wait on the one listening socket: it must not block the one that loses the race.
         _listening.Blocking = false;
-        for (var i = 0; i < ThreadCount; i++)
+        var workers = Enumerable.Range(0, ThreadCount).Select(_ => new HandshakeWorker(_context, (int)_listening.Handle, _wake, _settings)).ToList();
+        foreach (var (worker, i) in workers.Select((w, i) => (w, i)))
         {
-            var worker = new HandshakeWorker(_context, (int)_listening.Handle, _wake, _settings);
             var thread = new Thread(worker.Run) { IsBackground = true, Name = $"ocspstaple TLS {i + 1}" };
             thread.Start();
             _threads.Add(thread);

@@ -16,8 +16,8 @@ internal sealed unsafe class HandshakeWorker
     // Every deadline is "now + the same timeout", so appending keeps this queue in deadline order.
     private readonly Queue<(Connection Connection, long Deadline)> _deadlines = new();
     private readonly byte[] _firstBytes = new byte[16 * 1024];
+    private readonly int _epoll;
     private long _acceptPausedUntil;
-    private int _epoll = -1;
 
     public HandshakeWorker(OpenSslServerContext context, int listening, int wake, LoopSettings settings)
     {
@@ -25,14 +25,19 @@ internal sealed unsafe class HandshakeWorker
         _listening = listening;
         _wake = wake;
         _settings = settings;
+        _epoll = LibC.epoll_create1(LibC.CloseOnExec);
+        // EPOLLEXCLUSIVE: a new connection wakes one thread, not all of them.
+        if (_epoll < 0 || LibC.Add(_epoll, _listening, LibC.EpollIn | LibC.EpollExclusive) != 0 || LibC.Add(_epoll, _wake, LibC.EpollIn) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (_epoll >= 0)
+                LibC.close(_epoll);
+            throw new InvalidOperationException($"The TLS handshake loop could not set up epoll (errno {errno}).");
+        }
     }
 
     public void Run()
     {
-        _epoll = LibC.epoll_create1(LibC.CloseOnExec);
-        // EPOLLEXCLUSIVE: a new connection wakes one thread, not all of them.
-        LibC.Add(_epoll, _listening, LibC.EpollIn | LibC.EpollExclusive);
-        LibC.Add(_epoll, _wake, LibC.EpollIn);
         var events = stackalloc byte[MaxEvents * LibC.EventSize];
         try
         {
@@ -50,7 +55,7 @@ internal sealed unsafe class HandshakeWorker
                     if (fd == _listening)
                         canAccept = true;
                     else if (_connections.TryGetValue(fd, out var connection))
-                        Advance(connection);
+                        Guarded(connection, Advance);
                 }
                 // One new connection per wake-up, after the ones already here (nginx's default, multi_accept off):
                 // TLS 1.3 clients send their Finished and go, so a loop that drained the backlog first would
@@ -89,7 +94,22 @@ internal sealed unsafe class HandshakeWorker
         Schedule(connection);
         // Edge-triggered: each step runs until OpenSSL wants more bytes, so no readiness is lost.
         LibC.Add(_epoll, fd, LibC.EpollIn | LibC.EpollOut | LibC.EpollRdHup | LibC.EpollEdgeTriggered);
-        Advance(connection);
+        Guarded(connection, Advance);
+    }
+
+    // An exception escaping this thread would end the process, which may be someone's PowerShell session:
+    // a fault in one connection's step costs that connection only.
+    private void Guarded(Connection connection, Action<Connection> step)
+    {
+        try
+        {
+            step(connection);
+        }
+        catch (Exception) when (!connection.Done)
+        {
+            _settings.Counters.Failed();
+            Close(connection);
+        }
     }
 
     private void Advance(Connection connection)
