@@ -73,6 +73,7 @@ internal static class DemoCommand
             await using var listener = await StaplingListener.StartAsync(
                 new ListenerOptions { Certificate = certificate, Intermediates = intermediates, StapleFile = der }, context.Log, cancel);
             output.WriteLine($"   {listener}");
+            output.WriteLine($"   TLS by {listener.TlsImplementation}");
 
             output.WriteLine("7. Probe it as a client would (TLS 1.2 ClientHello asking for the staple):");
             var probe = await StapleProbe.ProbeAsync("127.0.0.1", listener.Endpoint.Port, "shop.demo.test", FetchOptions.Default, TimeSpan.FromSeconds(10), cancel);
