@@ -7,6 +7,7 @@ internal sealed class HandshakeCounters
     private long _completed;
     private long _stapled;
     private long _failed;
+    private long _pending;
 
     /// <param name="stapling">True while a valid staple is installed (sent to every client that asks).</param>
     public HandshakeCounters(Func<bool> stapling) => _stapling = stapling;
@@ -17,12 +18,22 @@ internal sealed class HandshakeCounters
 
     public long FailedCount => Interlocked.Read(ref _failed);
 
+    /// <summary>Accepted connections whose handshake has neither completed nor failed yet.</summary>
+    public long Pending => Interlocked.Read(ref _pending);
+
+    public void Started() => Interlocked.Increment(ref _pending);
+
     public void Succeeded()
     {
+        Interlocked.Decrement(ref _pending);
         Interlocked.Increment(ref _completed);
         if (_stapling())
             Interlocked.Increment(ref _stapled);
     }
 
-    public void Failed() => Interlocked.Increment(ref _failed);
+    public void Failed()
+    {
+        Interlocked.Decrement(ref _pending);
+        Interlocked.Increment(ref _failed);
+    }
 }

@@ -55,6 +55,7 @@ internal sealed class SslStreamFront : ITlsFront
     private async Task ServeAsync(Socket socket, Func<Stream, Task> serve)
     {
         socket.NoDelay = true;
+        _counters.Started();
         await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         try
         {

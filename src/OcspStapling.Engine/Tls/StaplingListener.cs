@@ -96,6 +96,9 @@ public sealed class StaplingListener : IAsyncDisposable
 
     public long FailedHandshakes => _counters.FailedCount;
 
+    /// <summary>Connections accepted and still in their handshake (what a flood of slow or abandoned clients costs).</summary>
+    internal long PendingHandshakes => _counters.Pending;
+
     public string? LastRefreshError => _keeper.LastError;
 
     public DateTimeOffset? LastRefresh => _keeper.LastRefresh;

@@ -54,6 +54,40 @@ public sealed class ListenerLoadTests : IClassFixture<LabResponderFixture>
         Assert.True(abusive > 0, "the abuse ran alongside the load");
     }
 
+    [PeerTheory("openssl")]
+    [InlineData(ListenerTls.OpenSsl)]
+    [InlineData(ListenerTls.SslStream)]
+    public async Task TLS_1_3_clients_that_leave_right_after_their_Finished_are_not_left_piling_up(ListenerTls tls)
+    {
+        // Such a client starts its next connection before the server has read its Finished. A server that starts
+        // new handshakes ahead of finishing old ones holds thousands of half-done connections (and their memory).
+        var cert = _lab.GoodLeaf("pileup" + tls + ".example.test");
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert) with { Tls = tls });
+        var mostPending = 0L;
+        using var stopWatching = new CancellationTokenSource();
+        var watch = Task.Run(async () =>
+        {
+            while (!stopWatching.IsCancellationRequested)
+            {
+                mostPending = Math.Max(mostPending, listener.PendingHandshakes);
+                await Task.Delay(5);
+            }
+        });
+
+        var clients = Enumerable.Range(0, Clients).Select(_ => Task.Factory.StartNew(() =>
+        {
+            using var client = new OpenSslHandshakeClient(0x0304);
+            for (var n = 0; n < HandshakesPerClient; n++)
+                client.Handshake(listener.Endpoint, "pileup.example.test");
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        await Task.WhenAll(clients);
+        stopWatching.Cancel();
+        await watch;
+
+        Assert.True(mostPending <= 3 * Clients, $"at most {3 * Clients} handshakes in progress with {Clients} clients; saw {mostPending}");
+        Assert.Equal(0, await Eventually.ValueOf(() => listener.PendingHandshakes, n => n == 0));
+    }
+
     // Garbage bytes and connections dropped mid-handshake, alongside the real clients.
     private static async Task<int> AbuseAsync(System.Net.IPEndPoint endpoint, CancellationToken stop)
     {

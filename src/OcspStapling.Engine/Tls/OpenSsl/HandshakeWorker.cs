@@ -91,6 +91,7 @@ internal sealed unsafe class HandshakeWorker
             return;
         }
         _connections[fd] = connection;
+        _settings.Counters.Started();
         Schedule(connection);
         // Edge-triggered: each step runs until OpenSSL wants more bytes, so no readiness is lost.
         LibC.Add(_epoll, fd, LibC.EpollIn | LibC.EpollOut | LibC.EpollRdHup | LibC.EpollEdgeTriggered);
@@ -107,7 +108,8 @@ internal sealed unsafe class HandshakeWorker
         }
         catch (Exception) when (!connection.Done)
         {
-            _settings.Counters.Failed();
+            if (!connection.Authenticated)
+                _settings.Counters.Failed();
             Close(connection);
         }
     }
