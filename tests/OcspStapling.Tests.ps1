@@ -101,6 +101,19 @@ Describe 'listener and probe' {
         }
         Get-StaplingListener -Port $listener.Endpoint.Port | Should -BeNullOrEmpty
     }
+
+    It 'staples with either TLS implementation (-Tls), inside the module''s own load context' -ForEach @(
+        @{ Tls = 'OpenSsl'; Says = 'OpenSSL 3*' }, @{ Tls = 'SslStream'; Says = 'SslStream' }
+    ) {
+        $listener = Start-StaplingListener -Port 0 -CertificatePath $Cert -KeyPath $Key -Tls $Tls
+        try {
+            $listener.TlsImplementation | Should -BeLike $Says
+            (Test-OcspStaple -ComputerName 127.0.0.1 -Port $listener.Endpoint.Port -ServerName pester.example.test).Passed | Should -BeTrue
+        }
+        finally {
+            $listener | Stop-StaplingListener
+        }
+    }
 }
 
 Describe 'update' {
