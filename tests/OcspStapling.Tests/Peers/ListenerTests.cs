@@ -43,6 +43,40 @@ public sealed class ListenerTests : IClassFixture<LabResponderFixture>
     }
 }
 
+/// <summary>Returning clients skip the full handshake (session tickets) unless resumption is turned off.</summary>
+public sealed class ListenerResumptionTests : IClassFixture<LabResponderFixture>
+{
+    private readonly LabResponderFixture _lab;
+
+    public ListenerResumptionTests(LabResponderFixture lab) => _lab = lab;
+
+    [PeerTheory("openssl")]
+    [InlineData(ListenerTls.OpenSsl, "-tls1_2", true)]
+    [InlineData(ListenerTls.OpenSsl, "-tls1_3", true)]
+    [InlineData(ListenerTls.OpenSsl, "-tls1_2", false)]
+    [InlineData(ListenerTls.OpenSsl, "-tls1_3", false)]
+    [InlineData(ListenerTls.SslStream, "-tls1_2", true)]
+    [InlineData(ListenerTls.SslStream, "-tls1_3", true)]
+    [InlineData(ListenerTls.SslStream, "-tls1_2", false)]
+    [InlineData(ListenerTls.SslStream, "-tls1_3", false)]
+    public async Task A_returning_client_resumes_only_when_resumption_is_allowed(ListenerTls tls, string protocol, bool allowResumption)
+    {
+        var cert = _lab.GoodLeaf($"resume{tls}{protocol}{allowResumption}.example.test".Replace("-", ""));
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert) with { Tls = tls, AllowResumption = allowResumption });
+        using var dir = new TempDirectory();
+        var session = dir.File("session.pem");
+
+        var first = await SClient.RequestAsync(listener.Endpoint.Port, protocol, "-sess_out", session);
+        Assert.Contains("OcspStapling listener for", first.StdOut); // the status page: the request was served
+        var second = File.Exists(session) ? (await SClient.RequestAsync(listener.Endpoint.Port, protocol, "-sess_in", session)).StdOut : "(no session to offer)";
+
+        if (allowResumption)
+            Assert.Contains("Reused, TLSv1.", second);
+        else
+            Assert.DoesNotContain("Reused,", second);
+    }
+}
+
 /// <summary>Clients that connect and go quiet are hung up on after the handshake timeout; nobody else waits for them.</summary>
 public sealed class ListenerTimeoutTests : IClassFixture<LabResponderFixture>
 {
