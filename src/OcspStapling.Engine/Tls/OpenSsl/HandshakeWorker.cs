@@ -106,8 +106,10 @@ internal sealed unsafe class HandshakeWorker
         {
             step(connection);
         }
-        catch (Exception) when (!connection.Done)
+        catch (Exception)
         {
+            if (connection.Done)
+                return;
             if (!connection.Authenticated)
                 _settings.Counters.Failed();
             Close(connection);
@@ -164,8 +166,9 @@ internal sealed unsafe class HandshakeWorker
         {
             stream = new OpenSslStream(connection.Fd, connection.Ssl, firstBytes.ToArray());
         }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or InvalidOperationException)
+        catch (Exception)
         {
+            // No socket object for it (descriptor trouble): the connection ends here.
             LibSsl.SSL_free(connection.Ssl);
             LibC.close(connection.Fd);
             return;

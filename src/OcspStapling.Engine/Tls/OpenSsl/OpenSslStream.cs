@@ -23,7 +23,16 @@ internal sealed class OpenSslStream : Stream
 
     public OpenSslStream(int fd, IntPtr ssl, byte[] firstBytes)
     {
-        _socket = new Socket(new SafeSocketHandle((IntPtr)fd, ownsHandle: true));
+        var handle = new SafeSocketHandle((IntPtr)fd, ownsHandle: true);
+        try
+        {
+            _socket = new Socket(handle);
+        }
+        catch
+        {
+            handle.SetHandleAsInvalid(); // the loop closes the descriptor; a finalizer must not close it again later
+            throw;
+        }
         _ssl = ssl;
         _firstBytes = firstBytes;
         _writeBio = LibSsl.BIO_new(LibSsl.BIO_s_mem());
