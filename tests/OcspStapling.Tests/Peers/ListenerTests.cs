@@ -1,4 +1,6 @@
 using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Net.Sockets;
 using OcspStapling.Cli;
 using OcspStapling.Engine.Tls;
@@ -40,6 +42,40 @@ public sealed class ListenerTests : IClassFixture<LabResponderFixture>
             using var client = new System.Net.Sockets.TcpClient();
             await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
         });
+    }
+}
+
+/// <summary>A certificate object with an ECDSA key, as from a certificate store: no files, no RSA.</summary>
+public sealed class ListenerCertificateObjectTests : IClassFixture<LabResponderFixture>
+{
+    private readonly LabResponderFixture _lab;
+
+    public ListenerCertificateObjectTests(LabResponderFixture lab) => _lab = lab;
+
+    [PeerTheory("openssl")]
+    [InlineData(ListenerTls.OpenSsl)]
+    [InlineData(ListenerTls.SslStream)]
+    public async Task An_ECDSA_certificate_object_is_served_and_stapled(ListenerTls tls)
+    {
+        var name = "ecdsa" + tls + ".example.test";
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(new[] { _lab.Responder.Url.ToString() }, null));
+        var serial = RandomNumberGenerator.GetBytes(8);
+        serial[0] &= 0x7f;
+        using var issuerKey = _lab.Pki.Issuer.GetRSAPrivateKey()!;
+        using var issued = request.Create(_lab.Pki.Issuer.SubjectName, X509SignatureGenerator.CreateForRSA(issuerKey, RSASignaturePadding.Pkcs1),
+            DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(30), serial);
+        using var leaf = issued.CopyWithPrivateKey(key);
+        _lab.Responder.Add(leaf);
+        var caFile = Path.Combine(Path.GetDirectoryName(_lab.GoodLeaf("ecdsa-ca" + tls + ".example.test"))!, "cafile.pem");
+
+        await using var listener = await StaplingListener.StartAsync(new ListenerOptions { Certificate = leaf, Intermediates = new X509Certificate2Collection(_lab.Pki.Issuer), Tls = tls });
+        var seen = await SClient.StatusAsync(listener.Endpoint.Port, caFile, name, "-tls1_3");
+
+        Assert.Contains("Cert Status: good", seen.StdOut);
+        Assert.Contains("Verify return code: 0 (ok)", seen.StdOut);
+        Assert.Contains("Peer signature type: ECDSA", seen.StdOut + seen.StdErr);
     }
 }
 

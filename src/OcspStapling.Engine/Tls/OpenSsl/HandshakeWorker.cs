@@ -17,6 +17,7 @@ internal sealed unsafe class HandshakeWorker
     private readonly Queue<(Connection Connection, long Deadline)> _deadlines = new();
     private readonly byte[] _firstBytes = new byte[16 * 1024];
     private readonly int _epoll;
+    private readonly Action<Connection> _advance; // one delegate, not one per event
     private long _acceptPausedUntil;
 
     public HandshakeWorker(OpenSslServerContext context, int listening, int wake, LoopSettings settings)
@@ -25,6 +26,7 @@ internal sealed unsafe class HandshakeWorker
         _listening = listening;
         _wake = wake;
         _settings = settings;
+        _advance = Advance;
         _epoll = LibC.epoll_create1(LibC.CloseOnExec);
         // EPOLLEXCLUSIVE: a new connection wakes one thread, not all of them.
         if (_epoll < 0 || LibC.Add(_epoll, _listening, LibC.EpollIn | LibC.EpollExclusive) != 0 || LibC.Add(_epoll, _wake, LibC.EpollIn) != 0)
@@ -55,7 +57,7 @@ internal sealed unsafe class HandshakeWorker
                     if (fd == _listening)
                         canAccept = true;
                     else if (_connections.TryGetValue(fd, out var connection))
-                        Guarded(connection, Advance);
+                        Guarded(connection, _advance);
                 }
                 // One new connection per wake-up, after the ones already here (nginx's default, multi_accept off):
                 // TLS 1.3 clients send their Finished and go, so a loop that drained the backlog first would
@@ -95,7 +97,7 @@ internal sealed unsafe class HandshakeWorker
         Schedule(connection);
         // Edge-triggered: each step runs until OpenSSL wants more bytes, so no readiness is lost.
         LibC.Add(_epoll, fd, LibC.EpollIn | LibC.EpollOut | LibC.EpollRdHup | LibC.EpollEdgeTriggered);
-        Guarded(connection, Advance);
+        Guarded(connection, _advance);
     }
 
     // An exception escaping this thread would end the process, which may be someone's PowerShell session:
