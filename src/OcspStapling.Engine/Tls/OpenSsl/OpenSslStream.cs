@@ -54,7 +54,7 @@ internal sealed class OpenSslStream : Stream
         }
         while (true)
         {
-            var (read, error) = ReadOnce(buffer);
+            var (read, error, detail) = ReadOnce(buffer);
             await SendPendingAsync(cancel).ConfigureAwait(false); // alerts or key updates a read produced
             if (read > 0)
                 return read;
@@ -68,7 +68,7 @@ internal sealed class OpenSslStream : Stream
                 case LibSsl.ErrorSyscall when read == 0:
                     return 0; // close_notify, or the peer closed the socket
                 default:
-                    throw new IOException($"TLS read failed: {LibSsl.TakeErrors()}");
+                    throw new IOException($"TLS read failed: {detail}");
             }
         }
     }
@@ -108,14 +108,18 @@ internal sealed class OpenSslStream : Stream
 
     private IntPtr Ssl => _ssl != IntPtr.Zero ? _ssl : throw new ObjectDisposedException(nameof(OpenSslStream));
 
-    private unsafe (int Read, int Error) ReadOnce(Memory<byte> buffer)
+    // OpenSSL's error queue belongs to the thread, and the caller may resume on another: the text is taken here.
+    private unsafe (int Read, int Error, string? Detail) ReadOnce(Memory<byte> buffer)
     {
         using var pinned = buffer.Pin();
         lock (_gate)
         {
             LibSsl.ERR_clear_error();
             var read = LibSsl.SSL_read(Ssl, (byte*)pinned.Pointer, buffer.Length);
-            return (read, read > 0 ? 0 : LibSsl.SSL_get_error(Ssl, read));
+            if (read > 0)
+                return (read, 0, null);
+            var error = LibSsl.SSL_get_error(Ssl, read);
+            return (read, error, error is LibSsl.ErrorWantRead or LibSsl.ErrorZeroReturn ? null : LibSsl.TakeErrors());
         }
     }
 
