@@ -68,7 +68,7 @@ internal static class HandshakeBenchmark
                 `--tls sslstream` (.NET's SslStream, its defaults: with `--no-resumption` .NET builds an SSL_CTX per
                 connection and falls to about 0.8x). nginx 1.22: `ssl_stapling_file`, 2 workers, `ssl_session_cache off`,
                 `ssl_session_tickets off`.
-                Rerun: `dotnet run -c Release --project bench/OcspStapling.Bench -- handshake`.
+                Rerun: `dotnet run -c Release --project bench/OcspStapling.Bench -- handshake --runs {runs}`.
 
                 | protocol | listener, OpenSSL front | listener, SslStream front | nginx | OpenSSL front / nginx | SslStream front / nginx | server CPU per handshake (OpenSSL / SslStream / nginx) |
                 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
