@@ -73,7 +73,7 @@ public sealed class ModuleLayoutTests : IClassFixture<PublishedModule>, IClassFi
     }
 
     [Fact]
-    public async Task The_engine_runs_in_its_own_context_beside_another_BouncyCastle_in_the_default_one()
+    public async Task The_engine_runs_and_staples_in_its_own_context_beside_another_BouncyCastle_in_the_default_one()
     {
         using var dir = new TempDirectory();
         var pki = _lab.Pki;
@@ -89,12 +89,22 @@ public sealed class ModuleLayoutTests : IClassFixture<PublishedModule>, IClassFi
         var probe = Path.Combine(RepoRoot.Path, "tests", "IsolationProbe", "bin", configuration, "net8.0", "IsolationProbe.dll");
         var fake = Path.Combine(RepoRoot.Path, "tests", "FakeBouncyCastle", "bin", configuration, "net8.0", "BouncyCastle.Crypto.dll");
 
-        var run = await ProcessRunner.RunAsync("dotnet", new[] { "exec", "--roll-forward", "LatestMajor", probe, _module.Path, fake, der });
+        var pfx = dir.File("leaf.pfx");
+        File.WriteAllBytes(pfx, leaf.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx));
+        var issuer = dir.File("issuer.cer");
+        File.WriteAllBytes(issuer, pki.Issuer.RawData);
+
+        var run = await ProcessRunner.RunAsync("dotnet", new[] { "exec", "--roll-forward", "LatestMajor", probe, _module.Path, fake, der, pfx, issuer });
 
         Assert.True(run.ExitCode == 0, run.All);
         Assert.Contains("default context holds BouncyCastle.Crypto 1.9.0.0", run.StdOut);
         Assert.Contains("engine context OcspStapling.Dependencies", run.StdOut);
         Assert.Contains("response status Successful", run.StdOut);
         Assert.Contains("engine uses BouncyCastle.Crypto 1.8.10.0", run.StdOut);
+        // The listener from that context; where libssl.so.3 exists, its OpenSSL front (DllImport, and a status callback
+        // into managed code), which is what Start-StaplingListener uses there.
+        if (System.Runtime.InteropServices.NativeLibrary.TryLoad("libssl.so.3", out _))
+            Assert.Contains("listener TLS by OpenSSL 3", run.StdOut);
+        Assert.Contains("probe saw a staple: Good", run.StdOut);
     }
 }
