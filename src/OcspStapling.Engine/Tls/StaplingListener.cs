@@ -66,6 +66,11 @@ public sealed class StaplingListener : IAsyncDisposable
         {
             listener._front.Start(listener._tcp, listener.ServeAsync);
         }
+        catch (InvalidOperationException e)
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+            throw new StaplingException(FailureReason.InvalidArgument, $"{options.Address}:{options.Port}", e.Message, e);
+        }
         catch
         {
             await listener.DisposeAsync().ConfigureAwait(false);

@@ -36,8 +36,10 @@ internal static class TlsFronts
                 {
                     return new OpenSslFront(options, counters);
                 }
-                catch (Exception e) when (options.Tls == ListenerTls.Auto && e is InvalidOperationException or CryptographicException)
+                catch (Exception e) when (e is InvalidOperationException or CryptographicException)
                 {
+                    if (options.Tls == ListenerTls.OpenSsl)
+                        throw new StaplingException(FailureReason.InvalidArgument, options.Certificate.Subject, $"{e.Message} Use the SslStream front (--tls sslstream, -Tls SslStream).", e);
                     log.Verbose($"Using SslStream for TLS: {e.Message}");
                 }
             }

@@ -34,7 +34,7 @@ internal sealed unsafe class HandshakeWorker
             var errno = Marshal.GetLastPInvokeError();
             if (_epoll >= 0)
                 LibC.close(_epoll);
-            throw new InvalidOperationException($"The TLS handshake loop could not set up epoll (errno {errno}).");
+            throw new InvalidOperationException($"The OpenSSL TLS front could not set up epoll (errno {errno}; EPOLLEXCLUSIVE needs Linux 4.5 or later). Use the SslStream front (--tls sslstream, -Tls SslStream).");
         }
     }
 
