@@ -75,8 +75,8 @@ internal sealed class SslStreamFront : ITlsFront
 
     public async ValueTask DisposeAsync()
     {
+        // Not disposed: handshakes still in flight link their timeouts to it.
         _stop.Cancel();
         await _acceptLoop.ConfigureAwait(false);
-        _stop.Dispose();
     }
 }

@@ -32,10 +32,11 @@ internal sealed class HandshakeLoop : IDisposable
     {
         // Several threads wait on the one listening socket: it must not block the one that loses the race.
         _listening.Blocking = false;
+        // Every epoll is set up before any thread runs, so a failure leaves nothing running.
         var workers = Enumerable.Range(0, ThreadCount).Select(_ => new HandshakeWorker(_context, (int)_listening.Handle, _wake, _settings)).ToList();
-        foreach (var (worker, i) in workers.Select((w, i) => (w, i)))
+        for (var i = 0; i < workers.Count; i++)
         {
-            var thread = new Thread(worker.Run) { IsBackground = true, Name = $"ocspstaple TLS {i + 1}" };
+            var thread = new Thread(workers[i].Run) { IsBackground = true, Name = $"ocspstaple TLS {i + 1}" };
             thread.Start();
             _threads.Add(thread);
         }

@@ -14,7 +14,6 @@ internal static unsafe class LibC
     private const int EpollCtlDel = 2;
     public const int CloseOnExec = 0x80000; // EPOLL_CLOEXEC
     public const int NonBlockingCloseOnExec = 0x800 | CloseOnExec; // SOCK_NONBLOCK | SOCK_CLOEXEC, same values as EFD_
-    public const int EAgain = 11;
     public const int EIntr = 4;
     public const int ENFile = 23;
     public const int EMFile = 24;
