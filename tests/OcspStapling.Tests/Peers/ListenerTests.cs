@@ -194,7 +194,7 @@ public sealed class ListenerStapleLifecycleTests : IClassFixture<LabResponderFix
         await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert, staple));
 
         File.WriteAllText(staple, "<html>not a staple</html>");
-        await Eventually.Value(() => Task.FromResult(listener.LastRefreshError), e => e != null);
+        await Eventually.ValueOf(() => listener.LastRefreshError, e => e != null);
         var seen = await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(dir, "cafile.pem"), "badfile.example.test");
 
         Assert.Contains("Cert Status: good", seen.StdOut);
@@ -244,7 +244,7 @@ public sealed class ListenerStapleLifecycleTests : IClassFixture<LabResponderFix
 
         try
         {
-            await Eventually.Value(() => Task.FromResult(listener.LastRefreshError), e => e != null);
+            await Eventually.ValueOf(() => listener.LastRefreshError, e => e != null);
             var seen = await SClient.StatusAsync(listener.Endpoint.Port, Path.Combine(dir, "cafile.pem"), "outage.example.test");
 
             Assert.Contains("Cert Status: good", seen.StdOut);
@@ -256,7 +256,7 @@ public sealed class ListenerStapleLifecycleTests : IClassFixture<LabResponderFix
         {
             _lab.Responder.Fault = Engine.Lab.LabFault.None;
         }
-        await Eventually.Value(() => Task.FromResult(listener.LastRefreshError), e => e == null);
+        await Eventually.ValueOf(() => listener.LastRefreshError, e => e == null);
     }
 
     private static string ProducedAt(ProcessOutput output) =>
