@@ -26,7 +26,7 @@ internal static class RefreshBenchmark
         var engine = new List<(double Seconds, long PeakKiB)>();
         var inProcess = new List<double>();
         var shell = new List<(double Seconds, long PeakKiB)>();
-        var bundles = OcspStapling.Engine.Certificates.CertificateSet.Load(new[] { certs }, null, OcspStapling.Engine.Operations.SilentLog.Instance);
+        var bundles = OcspStapling.Engine.Certificates.CertificateSet.Load(new[] { certs }, null, OcspStapling.Engine.Operations.SilentLog.Instance).Certificates;
         var engineStore = Path.Combine(pki.Directory, "engine-store");
         await RefreshInProcessAsync(bundles, engineStore); // warm-up: JIT, connections, lock files
         for (var run = 0; run < runs; run++)

@@ -6,9 +6,9 @@ namespace OcspStapling.Cli;
 /// <summary>The `ocspstaple` command line: parses, dispatches, and maps every outcome to an exit code.</summary>
 public static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancel = default)
+    internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, StopRequest? stop = null)
     {
-        var context = new CliContext(output, error);
+        var context = new CliContext(output, error, stop ?? new StopRequest());
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Say what is being tried (issuer, responders, methods) on stderr", Recursive = true };
         var root = new RootCommand("ocspstaple: fetch, verify and export OCSP staples for nginx and HAProxy, serve TLS with a staple, probe what servers staple")
         {
@@ -30,6 +30,15 @@ public static class CliApp
             return ExitCodes.Usage;
         }
         context.Verbose = parse.GetValue(verbose);
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancel);
+        // Every command's body runs inside CliContext.GuardAsync; this catch is for what System.CommandLine itself throws.
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, context.Stop.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            error.WriteLine($"ocspstaple: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} (this is a bug; please report it with the command line)");
+            return ExitCodes.Internal;
+        }
     }
 }

@@ -6,8 +6,9 @@ namespace OcspStapling.Cli;
 /// <summary>Where a command writes, and the one place failures become messages and exit codes.</summary>
 internal sealed class CliContext
 {
-    public CliContext(TextWriter output, TextWriter error)
+    public CliContext(TextWriter output, TextWriter error, StopRequest stop)
     {
+        Stop = stop;
         Output = output;
         Error = error;
         Log = new StderrLog(this);
@@ -37,12 +38,23 @@ internal sealed class CliContext
             ResultPrinter.WriteFailure(Error, json, Output, failure);
             return ExitCodes.For(failure);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (Stop.IsCancellationRequested)
         {
-            Error.WriteLine("ocspstaple: cancelled.");
-            return 130;
+            Error.WriteLine($"ocspstaple: {Stop.Reason}; stopped.");
+            return Stop.ExitCode;
+        }
+        catch (Exception e)
+        {
+            // The one boundary: whatever escaped the engine becomes one line, never a stack trace.
+            Error.WriteLine($"ocspstaple: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} (this is a bug; please report it with the command line)");
+            if (Verbose)
+                Error.WriteLine(e.ToString());
+            return ExitCodes.Internal;
         }
     }
+
+    /// <summary>Why the command was asked to stop, set by the signal handlers.</summary>
+    public StopRequest Stop { get; }
 
     private sealed class StderrLog : IOperationLog
     {

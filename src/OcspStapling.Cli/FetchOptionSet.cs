@@ -59,8 +59,10 @@ internal sealed class FetchOptionSet
     public TransportOptions ToTransportOptions(ParseResult parse)
     {
         var seconds = parse.GetValue(Timeout);
-        if (seconds <= 0)
-            throw new StaplingException(FailureReason.InvalidArgument, "--timeout", $"--timeout must be a positive number of seconds, not {seconds}.");
+        if (!(seconds > 0 && seconds <= TransportOptions.MaxTimeout.TotalSeconds)) // also false for NaN
+            throw new StaplingException(FailureReason.InvalidArgument, "--timeout", $"--timeout must be a number of seconds above 0 and at most {TransportOptions.MaxTimeout.TotalSeconds:0}, not {seconds}.");
+        if (parse.GetValue(HostHeader) is { } host && !TransportOptions.IsValidHostHeader(host))
+            throw new StaplingException(FailureReason.InvalidArgument, "--host-header", $"--host-header '{host.ReplaceLineEndings("\\n")}' is not a host name (with an optional port); it may not hold spaces or line breaks.");
         var maxSize = parse.GetValue(MaxSize);
         if (maxSize < 1024)
             throw new StaplingException(FailureReason.InvalidArgument, "--max-size", $"--max-size must be at least 1024 bytes, not {maxSize}.");

@@ -1,15 +1,16 @@
+using System.Runtime.InteropServices;
 using OcspStapling.Cli;
 
-// SIGINT/SIGTERM cancel the running command; it then exits with 130 after cleaning up.
-using var cancel = new CancellationTokenSource();
+// SIGINT and SIGTERM cancel the running command, which then exits 130 or 143 after cleaning up (within 2 s).
+var stop = new StopRequest();
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
-    cancel.Cancel();
+    stop.Request("interrupted (Ctrl+C)", ExitCodes.Interrupted, Console.Error);
 };
-using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
 {
     c.Cancel = true;
-    cancel.Cancel();
+    stop.Request("terminated (SIGTERM)", ExitCodes.Terminated, Console.Error);
 });
-return await CliApp.RunAsync(args, Console.Out, Console.Error, cancel.Token);
+return await CliApp.RunAsync(args, Console.Out, Console.Error, stop);

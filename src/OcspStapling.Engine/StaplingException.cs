@@ -6,6 +6,8 @@ public enum FailureReason
     // The user's input: fix the invocation or the file (CLI exit 2).
     InvalidArgument,
     CertificateUnreadable,
+    /// <summary>The file is readable but holds no certificate (a key, a CSR): in a directory scan, not a certificate file.</summary>
+    NoCertificateInFile,
     IssuerNotFound,
     NoResponderUrl,
     StapleFileUnreadable,

@@ -51,6 +51,40 @@ public abstract class OcspCmdlet : PSCmdlet
     protected System.Security.Cryptography.X509Certificates.X509Certificate2Collection? ResponderRoots(string? path) =>
         FileSystemPath(path) is { } file ? new(Engine.Certificates.CertificateFile.ReadAll(file).ToArray()) : null;
 
+    /// <summary>
+    /// Runs one record's work. Any failure becomes a non-terminating error for that record and the pipeline goes on:
+    /// engine failures with their reason's id, anything unexpected with id "&lt;Cmdlet&gt;Internal".
+    /// </summary>
+    protected void ForRecord(string cmdletId, object? target, Action work, Action<StaplingException>? onFailure = null)
+    {
+        try
+        {
+            work();
+        }
+        catch (StaplingException failure)
+        {
+            if (onFailure != null)
+                onFailure(failure);
+            else
+                WriteFailure(failure, cmdletId, target);
+        }
+        catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (Exception e) when (e is not PipelineStoppedException and not OutOfMemoryException)
+        {
+            WriteError(new ErrorRecord(e, cmdletId + InternalErrorSuffix, ErrorCategory.NotSpecified, target));
+        }
+        finally
+        {
+            FlushLog();
+        }
+    }
+
+    /// <summary>Error ids of unexpected failures end so (SecretManagement's convention).</summary>
+    public const string InternalErrorSuffix = "Internal";
+
     /// <summary>A non-terminating error for one failing record: the pipeline goes on.</summary>
     protected void WriteFailure(StaplingException failure, string cmdletId, object? target) =>
         WriteError(new ErrorRecord(failure, cmdletId + failure.Reason, Category(failure.Reason), target ?? failure.Target));
@@ -70,12 +104,21 @@ public abstract class OcspCmdlet : PSCmdlet
 
     protected override void EndProcessing() => FlushLog();
 
+    // Bounded: a listener started without -Wait keeps logging after the cmdlet has returned and nobody reads.
     private sealed class QueuedLog : IOperationLog
     {
+        private const int Capacity = 1000;
         public readonly ConcurrentQueue<(bool IsWarning, string Text)> Messages = new();
 
-        public void Verbose(string message) => Messages.Enqueue((false, message));
+        public void Verbose(string message) => Add((false, message));
 
-        public void Warning(string message) => Messages.Enqueue((true, message));
+        public void Warning(string message) => Add((true, message));
+
+        private void Add((bool, string) message)
+        {
+            Messages.Enqueue(message);
+            while (Messages.Count > Capacity)
+                Messages.TryDequeue(out _);
+        }
     }
 }

@@ -27,7 +27,7 @@ internal static class UpdateCommand
         {
             if (parse.GetValue(concurrency) is < 1 or > 256)
                 throw new StaplingException(FailureReason.InvalidArgument, "--concurrency", "--concurrency must be between 1 and 256.");
-            var certificates = Load(parse.GetValue(inputs)!, parse, options, context);
+            var loaded = Load(parse.GetValue(inputs)!, parse, options, context);
             var refreshOptions = new RefreshOptions
             {
                 Store = new StapleStore(parse.GetValue(store) ?? StapleStore.DefaultDirectory()),
@@ -39,10 +39,12 @@ internal static class UpdateCommand
                 HaproxySocket = parse.GetValue(socket),
                 ReloadCommand = parse.GetValue(reload),
                 Concurrency = parse.GetValue(concurrency),
+                ReloadHiddenVariables = parse.GetValue(options.PasswordEnv) is { } secret ? new[] { secret } : Array.Empty<string>(),
             };
             using var refresher = new StapleRefresher(refreshOptions, context.Log);
             var progress = context.IsTerminal ? new Progress<RefreshProgress>(p => context.Error.Write($"\rrefreshing {p.Done}/{p.Total} {p.Current,-40}")) : null;
-            var summaries = await refresher.RefreshAsync(certificates, progress, cancel);
+            var refreshed = await refresher.RefreshAsync(loaded.Certificates, progress, cancel);
+            var summaries = loaded.Unreadable.Select(e => RefreshSummary.ForUnreadable(e.Target ?? "", e.Message)).Concat(refreshed).ToList();
             if (progress != null)
                 context.Error.Write("\r" + new string(' ', 60) + "\r");
             Print(context.Output, summaries, parse.GetValue(options.Json));
@@ -51,12 +53,14 @@ internal static class UpdateCommand
         return command;
     }
 
-    private static List<CertificateBundle> Load(string[] inputs, ParseResult parse, FetchOptionSet options, CliContext context)
+    private static LoadedCertificates Load(string[] inputs, ParseResult parse, FetchOptionSet options, CliContext context)
     {
-        var bundles = CertificateSet.Load(inputs, options.Password(parse), context.Log);
-        if (bundles.Count == 0)
+        var loaded = CertificateSet.Load(inputs, options.Password(parse), context.Log);
+        if (loaded.Certificates.Count == 0 && loaded.Unreadable.Count == 0)
             throw new StaplingException(FailureReason.InvalidArgument, string.Join(" ", inputs), $"No certificates found in {string.Join(", ", inputs)}.");
-        return bundles;
+        foreach (var unreadable in loaded.Unreadable)
+            context.Log.Warning(unreadable.Message);
+        return loaded;
     }
 
     private static void Print(TextWriter output, IReadOnlyList<RefreshSummary> summaries, bool json)
@@ -77,12 +81,13 @@ internal static class UpdateCommand
                 willLapse = s.WillLapse,
                 changed = s.Changed,
                 exportedTo = s.ExportedTo,
+                deliveryProblem = s.DeliveryProblem,
             }), ResultPrinter.JsonOptions));
             return;
         }
         foreach (var s in summaries)
         {
-            var state = s.HasValidStaple ? $"valid until {s.NextUpdate:u}, next refresh {s.NextRefresh:u}" : "NO VALID STAPLE";
+            var state = s.Outcome == RefreshOutcome.Unreadable ? "NO CERTIFICATE READ" : s.HasValidStaple ? $"valid until {s.NextUpdate:u}, next refresh {s.NextRefresh:u}" : "NO VALID STAPLE";
             output.WriteLine($"{s.CertificatePath ?? s.Subject}: {s.Outcome.ToString().ToLowerInvariant()}; {state}{(s.Reason != null ? $"; {s.Reason}" : "")}");
         }
     }

@@ -27,7 +27,8 @@ public static class CertificateFacts
             var reader = new AsnReader(ext.RawData, AsnEncodingRules.DER).ReadSequence();
             while (reader.HasData)
             {
-                if (reader.TryReadInt32(out var feature) && feature == StatusRequestFeature)
+                // ReadInteger consumes the element whatever its size (TryReadInt32 would not, and loop forever).
+                if (reader.ReadInteger() == StatusRequestFeature)
                     return true;
             }
         }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using OcspStapling.Engine.Files;
 
 namespace OcspStapling.Engine.Certificates;
 
@@ -24,26 +25,23 @@ public static class CertificateFile
         byte[] bytes;
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-                throw Unreadable(path, "the file does not exist; check the path");
-            if (info.Length > MaxFileBytes)
-                throw Unreadable(path, $"the file is {info.Length} bytes, too large for a certificate file");
-            bytes = File.ReadAllBytes(path);
+            bytes = RegularFile.Read(path, MaxFileBytes);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (FileRefusedException e)
         {
             throw Unreadable(path, e.Message, e);
         }
+        if (bytes.Length == 0)
+            throw Unreadable(path, "the file is empty; give a PEM, DER or PFX certificate file");
 
         try
         {
             var certs = Parse(bytes, pfxPassword);
             if (certs.Count == 0)
-                throw Unreadable(path, "it holds no certificate; give a PEM, DER or PFX certificate file");
+                throw new StaplingException(FailureReason.NoCertificateInFile, path, $"Cannot read certificate '{path}': it holds no certificate; give a PEM, DER or PFX certificate file.");
             return certs;
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException or FormatException)
         {
             var hint = LooksLikePem(bytes) ? "the PEM is damaged" : "it is not a PEM, DER or PFX certificate (a PFX may need its password)";
             throw Unreadable(path, $"{hint}: {e.Message}", e);

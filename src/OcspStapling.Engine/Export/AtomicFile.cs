@@ -1,3 +1,5 @@
+using OcspStapling.Engine.Files;
+
 namespace OcspStapling.Engine.Export;
 
 /// <summary>Replaces a file so that readers see the old bytes or the new bytes, never a mix or nothing.</summary>
@@ -9,18 +11,30 @@ public static class AtomicFile
 
     /// <param name="durable">fsync before the rename, so a power cut cannot leave an empty file in place of the old one.
     /// Only files whose loss is harmless (the store's advisory sidecars) skip it.</param>
+    /// <remarks>
+    /// The temporary is created exclusively (O_EXCL never follows a planted link); the rename replaces a link at the
+    /// target rather than writing through it; a target that is neither a regular file nor a link (a device, a FIFO)
+    /// is refused. The new file keeps the old one's mode and, when root replaces it, its owner; a new one is 0644.
+    /// </remarks>
     public static void Write(string path, ReadOnlySpan<byte> content, bool durable = true)
     {
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
+        var existing = PosixFiles.Supported ? PosixFiles.StatPath(full) : null;
+        if (existing is { IsRegular: false, IsSymlink: false } other)
+            throw new FileRefusedException($"it is {other.Kind}; only regular files are replaced");
+        var keep = existing is { IsRegular: true } previous ? previous : (FileFacts?)null;
         // Same directory, so the rename stays on one file system and is atomic (rename(2) / MoveFileEx).
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}{TemporarySuffix}");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                stream.Write(content);
-                stream.Flush(flushToDisk: durable);
+                if (PosixFiles.Supported)
+                    TakeOver(handle, keep);
+                RandomAccess.Write(handle, content, 0);
+                if (durable)
+                    RandomAccess.FlushToDisk(handle);
             }
             if (PauseBeforeRenameMs > 0)
                 Thread.Sleep(PauseBeforeRenameMs);
@@ -32,6 +46,21 @@ public static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>Names of temporaries end so; a writer killed mid-write leaves one, which <see cref="StaleTemporaries"/> removes.</summary>
+    public const string TemporarySuffix = ".tmp";
+
+    // Mode exactly as meant (mkdir and open applied the umask), and the owner the replaced file had.
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static void TakeOver(Microsoft.Win32.SafeHandles.SafeFileHandle handle, FileFacts? previous)
+    {
+        File.SetUnixFileMode(handle, previous is { } p ? (UnixFileMode)p.Permissions : StapleFileMode);
+        if (previous is { } old && PosixFiles.EffectiveUid == 0 && (old.Uid != 0 || old.Gid != 0))
+            PosixFiles.ChangeOwner(handle, old.Uid, old.Gid);
+    }
+
+    /// <summary>0644: staples and sidecars are public data that servers running as other users must read.</summary>
+    public const UnixFileMode StapleFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     private static void TryDelete(string path)
     {
@@ -66,16 +95,38 @@ public static class AtomicFile
             return;
         }
         var spare = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.spare");
-        using (var stream = new FileStream(spare, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None))
+        if (!TryFillSpare(spare, content) || RenameExchange(spare, full) != 0)
         {
+            TryDelete(spare);
+            Write(full, content, durable: false);
+        }
+    }
+
+    // The spare is reused, so it is opened without following links and must be our own plain file with one name:
+    // anything else in its place (planted by another user) is deleted and the plain atomic write used instead.
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static bool TryFillSpare(string spare, ReadOnlySpan<byte> content)
+    {
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+        try
+        {
+            handle = PosixFiles.Open(spare, PosixFiles.WriteOnly | PosixFiles.Create | PosixFiles.NoFollow, 0b110_100_100);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        using (handle)
+        {
+            var facts = PosixFiles.Stat(handle);
+            if (!facts.IsRegular || facts.Links != 1 || facts.Uid != PosixFiles.EffectiveUid)
+                return false;
+            File.SetUnixFileMode(handle, StapleFileMode);
+            using var stream = new FileStream(handle, FileAccess.Write);
             stream.SetLength(0);
             stream.Write(content);
         }
-        if (RenameExchange(spare, full) != 0)
-        {
-            File.Delete(spare);
-            Write(full, content, durable: false);
-        }
+        return true;
     }
 
     private const int CurrentDirectory = -100; // AT_FDCWD

@@ -1,4 +1,5 @@
 using System.Text;
+using OcspStapling.Engine.Files;
 using OcspStapling.Engine.Operations;
 
 namespace OcspStapling.Engine.Export;
@@ -21,13 +22,38 @@ public static class StapleExport
             throw new StaplingException(FailureReason.InvalidArgument, path,
                 $"Not writing '{path}': the response for '{result.Bundle.DisplayName}' is not fit to staple ({result.Verification}). Any existing file is left unchanged; use --force/-Force to write it anyway.");
         }
+        WriteFile(path, Encode(result.Response.RawData, format));
+    }
+
+    /// <summary>
+    /// Writes staple bytes where a server loads them: the directory is created when missing (as `mkdir -p`, 0755)
+    /// and refused when others could write to it; the file is replaced atomically and only when it is a regular
+    /// file or a link (the link itself is replaced).
+    /// </summary>
+    public static void WriteFile(string path, byte[] content)
+    {
         try
         {
-            AtomicFile.Write(path, Encode(result.Response.RawData, format));
+            SafeDirectory.Prepare(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            AtomicFile.Write(path, content);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StaplingException(FailureReason.InvalidArgument, path, $"Cannot write staple file '{path}': {e.Message}. Check the directory exists and is writable.", e);
+            var why = e is FileRefusedException ? e.Message : $"{e.Message}; check that its directory is writable and has space";
+            throw new StaplingException(FailureReason.InvalidArgument, path, $"Cannot write staple file '{path}': {why}.", e);
+        }
+    }
+
+    /// <summary>True when <paramref name="path"/> already holds exactly <paramref name="content"/> as a regular file.</summary>
+    public static bool IsCurrent(string path, byte[] content)
+    {
+        try
+        {
+            return RegularFile.TryRead(path, content.Length, followLinks: false) is { } existing && existing.AsSpan().SequenceEqual(content);
+        }
+        catch (FileRefusedException)
+        {
+            return false; // larger, special or unreadable: let the write say what is wrong
         }
     }
 

@@ -31,4 +31,14 @@ public enum LabFault
     DropNonce,
     /// <summary>A good answer without nextUpdate, with thisUpdate two days ago.</summary>
     NoNextUpdateOld,
+    /// <summary>A good answer whose nextUpdate passed 55 seconds ago: inside a 5-minute skew, yet expired.</summary>
+    JustExpired,
+    /// <summary>A good answer with an unknown response extension marked critical.</summary>
+    CriticalExtension,
+    /// <summary>A good answer with an unknown singleExtension marked critical.</summary>
+    CriticalSingleExtension,
+    /// <summary>HTTP 400 to every GET (as cfssl's responder does); POST is answered.</summary>
+    GetFails,
+    /// <summary>A redirect to a file:// URL.</summary>
+    RedirectToFile,
 }

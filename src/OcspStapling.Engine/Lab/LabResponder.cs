@@ -91,6 +91,10 @@ public sealed class LabResponder : IAsyncDisposable
                 return Ocsp(new byte[256 * 1024]);
             case LabFault.TryLater:
                 return Ocsp(new OCSPRespGenerator().Generate(OCSPRespGenerator.TryLater, null).GetEncoded());
+            case LabFault.RedirectToFile:
+                return new LabHttpResponse(302, "text/plain", Array.Empty<byte>(), Location: "file:///etc/hostname");
+            case LabFault.GetFails when request.Method == "GET":
+                return new LabHttpResponse(400, "text/plain", Encoding.UTF8.GetBytes("bad request"));
         }
         var der = DecodeRequestBody(request);
         if (der == null)
@@ -122,6 +126,7 @@ public sealed class LabResponder : IAsyncDisposable
             LabFault.Stale => (now.AddDays(-2), (DateTime?)now.AddDays(-1)),
             LabFault.FutureDated => (now.AddDays(1), now.AddDays(5)),
             LabFault.NoNextUpdateOld => (now.AddDays(-2), null),
+            LabFault.JustExpired => (now.AddHours(-1), now.AddSeconds(-55)),
             _ => (now.AddMinutes(-1), now.Add(Validity)),
         };
         var singles = new Asn1EncodableVector();
@@ -131,16 +136,16 @@ public sealed class LabResponder : IAsyncDisposable
             if (Fault == LabFault.WrongCertificate)
                 id = CertificateID.DeriveCertificateID(id, id.SerialNumber.Add(Org.BouncyCastle.Math.BigInteger.One));
             singles.Add(new Org.BouncyCastle.Asn1.Ocsp.SingleResponse(id.ToAsn1Object(), StatusFor(id),
-                new DerGeneralizedTime(thisUpdate), nextUpdate is { } next ? new DerGeneralizedTime(next) : null, (X509Extensions?)null));
+                new DerGeneralizedTime(thisUpdate), nextUpdate is { } next ? new DerGeneralizedTime(next) : null,
+                Fault == LabFault.CriticalSingleExtension ? UnknownCriticalExtension() : null));
         }
-        X509Extensions? responseExtensions = null;
+        var extensions = new X509ExtensionsGenerator();
         var nonce = request.RequestExtensions?.GetExtension(OcspObjectIdentifiers.PkixOcspNonce);
         if (nonce != null && Fault != LabFault.DropNonce)
-        {
-            var extensions = new X509ExtensionsGenerator();
             extensions.AddExtension(OcspObjectIdentifiers.PkixOcspNonce, false, nonce.Value.GetOctets());
-            responseExtensions = extensions.Generate();
-        }
+        if (Fault == LabFault.CriticalExtension)
+            extensions.AddExtension(UnknownExtensionOid, true, DerNull.Instance);
+        var responseExtensions = extensions.IsEmpty ? null : extensions.Generate();
         // Built from ASN.1 rather than BasicOcspRespGenerator, which cannot omit nextUpdate with a chosen thisUpdate.
         var data = new ResponseData(new RespID(signerCert.SubjectDN).ToAsn1Object(),
             new DerGeneralizedTime(Fault == LabFault.FutureDated ? thisUpdate : now), new DerSequence(singles), responseExtensions);
@@ -152,6 +157,16 @@ public sealed class LabResponder : IAsyncDisposable
         var basic = new BasicOcspResponse(data, new AlgorithmIdentifier(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.Sha256WithRsaEncryption, DerNull.Instance),
             new DerBitString(signer.GenerateSignature()), certs);
         return new OCSPRespGenerator().Generate(OCSPRespGenerator.Successful, new BasicOcspResp(basic)).GetEncoded();
+    }
+
+    // An OID under the documentation arc (RFC 5612 example enterprise 32473): no reader understands it.
+    private static readonly DerObjectIdentifier UnknownExtensionOid = new("1.3.6.1.4.1.32473.1.1");
+
+    private static X509Extensions UnknownCriticalExtension()
+    {
+        var generator = new X509ExtensionsGenerator();
+        generator.AddExtension(UnknownExtensionOid, true, DerNull.Instance);
+        return generator.Generate();
     }
 
     private Org.BouncyCastle.Asn1.Ocsp.CertStatus StatusFor(CertificateID id)

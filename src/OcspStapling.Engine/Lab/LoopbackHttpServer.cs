@@ -5,10 +5,25 @@ using System.Text;
 namespace OcspStapling.Engine.Lab;
 
 /// <summary>A request as the lab server saw it.</summary>
-public sealed record LabHttpRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body);
+public sealed record LabHttpRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, string Version = "HTTP/1.1")
+{
+    /// <summary>
+    /// HTTP/1.0 closes after the response unless the client asked for keep-alive; HTTP/1.1 keeps the connection unless
+    /// the client said "Connection: close" (RFC 9112 9.3). Peers such as nginx, Apache and ocsptool read until close.
+    /// </summary>
+    public bool KeepAlive
+    {
+        get
+        {
+            var connection = Headers.TryGetValue("Connection", out var value) ? value : "";
+            bool Says(string token) => connection.Split(',').Any(t => t.Trim().Equals(token, StringComparison.OrdinalIgnoreCase));
+            return Version == "HTTP/1.0" ? Says("keep-alive") : !Says("close");
+        }
+    }
+}
 
 /// <summary>What the lab server sends back. A null ContentType sends none.</summary>
-public sealed record LabHttpResponse(int StatusCode, string? ContentType, byte[] Body, TimeSpan Delay = default);
+public sealed record LabHttpResponse(int StatusCode, string? ContentType, byte[] Body, TimeSpan Delay = default, string? Location = null);
 
 /// <summary>
 /// A tiny HTTP/1.1 server on 127.0.0.1 with keep-alive, written on sockets so the lab can send exactly the bytes
@@ -80,7 +95,9 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
                     var response = _handler(request);
                     if (response.Delay > TimeSpan.Zero)
                         await Task.Delay(response.Delay, _stop.Token).ConfigureAwait(false);
-                    await WriteResponseAsync(stream, response).ConfigureAwait(false);
+                    await WriteResponseAsync(stream, response, request.KeepAlive).ConfigureAwait(false);
+                    if (!request.KeepAlive)
+                        return;
                 }
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or FormatException or System.Security.Authentication.AuthenticationException)
@@ -110,14 +127,16 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         if (length > MaxBodyBytes)
             throw new FormatException("body too large");
         var body = await reader.ReadExactlyAsync(length, _stop.Token).ConfigureAwait(false);
-        return new LabHttpRequest(parts[0], parts[1], headers, body);
+        return new LabHttpRequest(parts[0], parts[1], headers, body, parts[2]);
     }
 
-    private async Task WriteResponseAsync(Stream stream, LabHttpResponse response)
+    private async Task WriteResponseAsync(Stream stream, LabHttpResponse response, bool keepAlive)
     {
         var head = new StringBuilder()
             .Append($"HTTP/1.1 {response.StatusCode} {(response.StatusCode == 200 ? "OK" : "Error")}\r\n")
             .Append(response.ContentType != null ? $"Content-Type: {response.ContentType}\r\n" : "")
+            .Append(response.Location != null ? $"Location: {response.Location}\r\n" : "")
+            .Append(keepAlive ? "" : "Connection: close\r\n")
             .Append($"Content-Length: {response.Body.Length}\r\n\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), _stop.Token).ConfigureAwait(false);
         await stream.WriteAsync(response.Body, _stop.Token).ConfigureAwait(false);

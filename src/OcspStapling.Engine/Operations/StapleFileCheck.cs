@@ -1,4 +1,5 @@
 using OcspStapling.Engine.Certificates;
+using OcspStapling.Engine.Files;
 using OcspStapling.Engine.Protocol;
 using OcspStapling.Engine.Transport;
 using OcspStapling.Engine.Verification;
@@ -35,21 +36,24 @@ public static class StapleFileCheck
 
     private static byte[] Read(string path)
     {
+        byte[] bytes;
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-                throw new StaplingException(FailureReason.StapleFileUnreadable, path, $"Staple file '{path}' does not exist; check the path.");
-            if (info.Length > OcspResponseDecoder.MaxInputBytes)
-                throw new StaplingException(FailureReason.StapleFileUnreadable, path, $"Staple file '{path}' is {info.Length} bytes, too large to be an OCSP response.");
-            var bytes = File.ReadAllBytes(path);
-            // HAProxy's runtime API takes base64; accept a file of it too.
-            return LooksLikeBase64(bytes) ? Convert.FromBase64String(System.Text.Encoding.ASCII.GetString(bytes).Trim()) : bytes;
+            bytes = RegularFile.Read(path, OcspResponseDecoder.MaxInputBytes);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (FileRefusedException e)
         {
             throw new StaplingException(FailureReason.StapleFileUnreadable, path, $"Cannot read staple file '{path}': {e.Message}.", e);
         }
+        // HAProxy's runtime API takes base64; accept a file of it too.
+        if (!LooksLikeBase64(bytes))
+            return bytes;
+        var text = System.Text.Encoding.ASCII.GetString(bytes).Trim();
+        var decoded = new byte[text.Length];
+        return Convert.TryFromBase64String(text, decoded, out var length)
+            ? decoded[..length]
+            : throw new StaplingException(FailureReason.StapleFileUnreadable, path,
+                $"Staple file '{path}' looks like base64 but does not decode; give the DER staple or its complete base64 text.");
     }
 
     private static bool LooksLikeBase64(byte[] bytes) =>

@@ -16,7 +16,8 @@ public sealed class OcspResponse
         IReadOnlyList<SingleResponse> responses,
         IReadOnlyList<X509Certificate2> certificates,
         byte[]? nonce,
-        SignedPart? signed)
+        SignedPart? signed,
+        IReadOnlyList<string>? unsupportedCriticalExtensions = null)
     {
         RawData = rawData;
         Status = status;
@@ -26,6 +27,7 @@ public sealed class OcspResponse
         Certificates = certificates;
         Nonce = nonce;
         Signed = signed;
+        UnsupportedCriticalExtensions = unsupportedCriticalExtensions ?? Array.Empty<string>();
     }
 
     public byte[] RawData { get; }
@@ -46,6 +48,9 @@ public sealed class OcspResponse
     public byte[]? Nonce { get; }
 
     internal SignedPart? Signed { get; }
+
+    /// <summary>OIDs of extensions marked critical that this reader does not understand (RFC 6960 4.4: reject the response).</summary>
+    public IReadOnlyList<string> UnsupportedCriticalExtensions { get; }
 
     /// <summary>The answer about <paramref name="certId"/>, or null when the response has none for it.</summary>
     public SingleResponse? For(CertId certId) => Responses.FirstOrDefault(r => r.CertId.Matches(certId));

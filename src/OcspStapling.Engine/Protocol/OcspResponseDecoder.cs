@@ -25,6 +25,11 @@ public static class OcspResponseDecoder
             throw new OcspFormatException("it is empty");
         if (der.Length > MaxInputBytes)
             throw new OcspFormatException($"it is {der.Length} bytes, over the {MaxInputBytes}-byte limit");
+        if (NotAResponse.Describe(der) is { } other)
+            throw new OcspFormatException(other);
+        // Before anything recursive reads it: hostile nesting would overflow BouncyCastle's stack and end the process.
+        if (Asn1Limits.Check(der) is { } refusal)
+            throw new OcspFormatException(refusal);
         RejectTrailingData(der);
         try
         {
@@ -36,8 +41,10 @@ public static class OcspResponseDecoder
                 throw new OcspFormatException("it is not a basic OCSP response (id-pkix-ocsp-basic)");
             return FromBasic(der, basic);
         }
-        catch (Exception e) when (e is not OcspFormatException && (e is IOException or ArgumentException or InvalidCastException or OcspException or Asn1Exception or FormatException or InvalidOperationException or NullReferenceException))
+        catch (Exception e) when (e is not OcspFormatException and not OutOfMemoryException)
         {
+            // Pure parsing of bounded input: whatever BouncyCastle or the platform's certificate reader throws
+            // (casts, indexes, unsupported algorithms, certificates it cannot load) means the bytes are malformed.
             throw new OcspFormatException($"it is not a valid OCSP response ({e.Message})", e);
         }
     }
@@ -52,7 +59,11 @@ public static class OcspResponseDecoder
         var nonce = UnwrapNonce(basic.ResponseExtensions?.GetExtension(OcspObjectIdentifiers.PkixOcspNonce)?.Value.GetOctets());
         var signed = new OcspResponse.SignedPart(basic.GetTbsResponseData(), basic.SignatureAlgOid, basic.GetSignature(), keyHash, name?.GetEncoded());
         var display = name != null ? name.ToString() : keyHash != null ? "key:" + Convert.ToHexString(keyHash) : null;
-        return new OcspResponse(der, OcspResponseStatus.Successful, Utc(basic.ProducedAt), display, singles, certs, nonce, signed);
+        var unsupported = CriticalExtensions.Unsupported(basic.ResponseExtensions, CriticalExtensions.UnderstoodInResponse)
+            .Concat(basic.Responses.SelectMany(r => CriticalExtensions.Unsupported(r.SingleExtensions, CriticalExtensions.UnderstoodInSingleResponse)))
+            .Distinct()
+            .ToList();
+        return new OcspResponse(der, OcspResponseStatus.Successful, Utc(basic.ProducedAt), display, singles, certs, nonce, signed, unsupported);
     }
 
     private static SingleResponse ToSingle(SingleResp single)

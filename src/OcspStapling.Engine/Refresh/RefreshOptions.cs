@@ -30,5 +30,8 @@ public sealed record RefreshOptions
     /// <summary>Run this shell command once after the run when any staple changed (e.g. "systemctl reload nginx").</summary>
     public string? ReloadCommand { get; init; }
 
+    /// <summary>Environment variables the reload command must not see (the one holding the PFX password).</summary>
+    public IReadOnlyList<string> ReloadHiddenVariables { get; init; } = Array.Empty<string>();
+
     public int Concurrency { get; init; } = 8;
 }

@@ -12,6 +12,8 @@ public enum RefreshOutcome
     Failed,
     /// <summary>The responder says, verifiably, that the certificate is revoked; that answer replaced the staple.</summary>
     Revoked,
+    /// <summary>The file holds no certificate that can be read (corrupt, empty, wrong password, not a regular file).</summary>
+    Unreadable,
 }
 
 /// <summary>What happened to one certificate in a refresh run.</summary>
@@ -46,6 +48,40 @@ public sealed record RefreshSummary
     public bool Changed { get; init; }
 
     public IReadOnlyList<string> ExportedTo { get; init; } = Array.Empty<string>();
+
+    /// <summary>Why the staple could not be delivered (export file, HAProxy, reload); null when it was.</summary>
+    public string? DeliveryProblem { get; init; }
+
+    /// <summary>
+    /// A staple that could not be delivered counts as a failed refresh for the exit code; the stored staple is fine.
+    /// A revocation stays a revocation.
+    /// </summary>
+    public RefreshSummary DeliveryFailed(string problem) => this with
+    {
+        Outcome = Outcome == RefreshOutcome.Revoked ? RefreshOutcome.Revoked : RefreshOutcome.Failed,
+        DeliveryProblem = DeliveryProblem == null ? problem : $"{DeliveryProblem} {problem}",
+        Reason = Reason == null ? problem : $"{Reason}; {problem}",
+    };
+
+    /// <summary>A certificate whose refresh could not even start (its store entry could not be locked or read).</summary>
+    public static RefreshSummary ForFailure(Certificates.CertificateBundle certificate, string thumbprint, string reason) => new()
+    {
+        Subject = certificate.Leaf.Subject,
+        CertificatePath = certificate.SourcePath,
+        Thumbprint = thumbprint,
+        Outcome = RefreshOutcome.Failed,
+        Reason = reason,
+    };
+
+    /// <summary>A file given (or found in a directory given) that holds no readable certificate.</summary>
+    public static RefreshSummary ForUnreadable(string path, string reason) => new()
+    {
+        Subject = "",
+        CertificatePath = path,
+        Thumbprint = "",
+        Outcome = RefreshOutcome.Unreadable,
+        Reason = reason,
+    };
 
     public override string ToString() => $"{CertificatePath ?? Subject}: {Outcome}{(Reason != null ? $" ({Reason})" : "")}";
 }

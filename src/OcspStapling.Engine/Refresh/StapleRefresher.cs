@@ -33,32 +33,56 @@ public sealed class StapleRefresher : IDisposable
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Concurrency), CancellationToken = cancel },
             async (i, token) =>
             {
-                summaries[i] = await RefreshOneAsync(certificates[i], token).ConfigureAwait(false);
+                summaries[i] = await RefreshGuardedAsync(certificates[i], token).ConfigureAwait(false);
                 progress?.Report(new RefreshProgress(Interlocked.Increment(ref done), certificates.Count, certificates[i].DisplayName));
             }).ConfigureAwait(false);
 
-        var changed = summaries.Where(s => s.Changed).ToList();
+        var changed = Enumerable.Range(0, summaries.Length).Where(i => summaries[i].Changed).ToList();
         if (changed.Count > 0 && _options.HaproxySocket is { } socket)
-            await PushToHaproxyAsync(socket, changed, summaries, cancel).ConfigureAwait(false);
+            await new HaproxyDelivery(socket, _options.Store, _log).PushAsync(summaries, changed, cancel).ConfigureAwait(false);
         if (changed.Count > 0 && _options.ReloadCommand is { } reload)
         {
             try
             {
-                await ReloadCommand.RunAsync(reload, TimeSpan.FromMinutes(2), cancel).ConfigureAwait(false);
+                await ReloadCommand.RunAsync(reload, TimeSpan.FromMinutes(2), _options.ReloadHiddenVariables, cancel).ConfigureAwait(false);
                 _log.Verbose($"Ran '{reload}' after {changed.Count} staple(s) changed.");
             }
             catch (StaplingException e)
             {
                 _log.Warning(e.Message);
-                MarkFailed(summaries, changed, e.Message);
+                foreach (var i in changed)
+                    summaries[i] = summaries[i].DeliveryFailed(e.Message);
             }
         }
         return summaries;
     }
 
+    // One certificate's failure, of whatever kind, is that certificate's summary: the run and its report go on.
+    private async Task<RefreshSummary> RefreshGuardedAsync(CertificateBundle certificate, CancellationToken cancel)
+    {
+        try
+        {
+            return await RefreshOneAsync(certificate, cancel).ConfigureAwait(false);
+        }
+        catch (StaplingException e)
+        {
+            _log.Warning($"{certificate.DisplayName}: {e.Message}");
+            return RefreshSummary.ForFailure(certificate, Thumbprint(certificate), e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
+        {
+            var reason = $"internal error ({e.GetType().Name}: {e.Message}); please report it";
+            _log.Warning($"{certificate.DisplayName}: {reason}");
+            return RefreshSummary.ForFailure(certificate, Thumbprint(certificate), reason);
+        }
+    }
+
+    private static string Thumbprint(CertificateBundle certificate) =>
+        certificate.Leaf.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();
+
     private async Task<RefreshSummary> RefreshOneAsync(CertificateBundle certificate, CancellationToken cancel)
     {
-        var thumbprint = certificate.Leaf.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();
+        var thumbprint = Thumbprint(certificate);
         var store = _options.Store;
         using var entryLock = await store.LockAsync(thumbprint, LockTimeout, cancel).ConfigureAwait(false);
         // Read under the lock: another process may have refreshed this entry while we waited.
@@ -77,6 +101,11 @@ public sealed class StapleRefresher : IDisposable
         catch (StaplingException e)
         {
             failure = e.Message;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
+        {
+            // Recorded like any failed fetch, so the backoff paces the retries of a certificate that trips a bug.
+            failure = $"internal error ({e.GetType().Name}: {e.Message}); please report it";
         }
 
         if (failure != null)
@@ -119,49 +148,31 @@ public sealed class StapleRefresher : IDisposable
     private static bool IsVerifiedRevoked(OcspResult result) => result.Verified && result.CertStatus == CertStatus.Revoked;
 
     /// <summary>Writes the staple to the places the user named, when a file there is missing or differs.</summary>
-    private IReadOnlyList<string> Export(CertificateBundle certificate, byte[]? staple)
+    /// <returns>The targets, and why one could not be written (null when all were).</returns>
+    private (IReadOnlyList<string> Targets, string? Problem) Export(CertificateBundle certificate, byte[]? staple)
     {
         if (staple == null)
-            return Array.Empty<string>();
+            return (Array.Empty<string>(), null);
         var targets = new List<string>();
         var name = StapleExport.FileNameFor(certificate, StapleFormat.Der);
         if (_options.ExportDirectory is { } dir)
             targets.Add(Path.Combine(dir, name));
         if (_options.ExportBesideCertificate && certificate.SourcePath is { } source)
             targets.Add(source + ".ocsp");
+        var problems = new List<string>();
         foreach (var target in targets)
         {
-            if (!File.Exists(target) || !File.ReadAllBytes(target).AsSpan().SequenceEqual(staple))
-                AtomicFile.Write(target, staple);
-        }
-        return targets;
-    }
-
-    private async Task PushToHaproxyAsync(string socket, List<RefreshSummary> changed, RefreshSummary[] all, CancellationToken cancel)
-    {
-        foreach (var summary in changed)
-        {
-            var staple = _options.Store.Read(summary.Thumbprint)?.Staple;
-            if (staple == null)
-                continue;
             try
             {
-                await HaproxyRuntimeApi.PushAsync(socket, staple, TimeSpan.FromSeconds(10), cancel).ConfigureAwait(false);
-                _log.Verbose($"Pushed the new staple for {summary.Subject} to HAProxy at {socket}.");
+                if (!StapleExport.IsCurrent(target, staple))
+                    StapleExport.WriteFile(target, staple);
             }
             catch (StaplingException e)
             {
-                _log.Warning($"{summary.CertificatePath ?? summary.Subject}: {e.Message}");
-                MarkFailed(all, new[] { summary }, e.Message);
+                problems.Add(e.Message);
             }
         }
-    }
-
-    // A staple that could not be delivered is a failed refresh as far as the exit code goes; the stored staple is fine.
-    private static void MarkFailed(RefreshSummary[] all, IEnumerable<RefreshSummary> which, string reason)
-    {
-        foreach (var summary in which.ToList())
-            all[Array.IndexOf(all, summary)] = summary with { Outcome = RefreshOutcome.Failed, Reason = reason };
+        return (targets, problems.Count > 0 ? string.Join(" ", problems) : null);
     }
 
     private static StapleMetadata Metadata(CertificateBundle certificate, string thumbprint, StapleMetadata? previous) =>
@@ -170,6 +181,16 @@ public sealed class StapleRefresher : IDisposable
             Subject = certificate.Leaf.Subject,
             CertificatePath = certificate.SourcePath ?? previous?.CertificatePath,
         };
+
+    private RefreshSummary Summarize(CertificateBundle certificate, string thumbprint, StoreEntry? entry, RefreshOutcome outcome, string? reason, bool changed,
+        (IReadOnlyList<string> Targets, string? Problem) export, DateTimeOffset now)
+    {
+        var summary = Summarize(certificate, thumbprint, entry, outcome, reason, changed, export.Targets, now);
+        if (export.Problem == null)
+            return summary;
+        _log.Warning($"{certificate.DisplayName}: {export.Problem}");
+        return summary.DeliveryFailed(export.Problem);
+    }
 
     private RefreshSummary Summarize(CertificateBundle certificate, string thumbprint, StoreEntry? entry, RefreshOutcome outcome, string? reason, bool changed, IReadOnlyList<string> exported, DateTimeOffset now) => new()
     {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OcspStapling.Engine.Export;
+using OcspStapling.Engine.Files;
 using OcspStapling.Engine.Protocol;
 
 namespace OcspStapling.Engine.Store;
@@ -25,12 +26,13 @@ public sealed class StapleStore
         Directory = Path.GetFullPath(directory);
         try
         {
-            System.IO.Directory.CreateDirectory(Directory);
+            SafeDirectory.Prepare(Directory);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (FileRefusedException e)
         {
-            throw new StaplingException(FailureReason.InvalidArgument, directory, $"Cannot use '{directory}' as the staple store: {e.Message}. Give a writable directory with --store/-StorePath.", e);
+            throw new StaplingException(FailureReason.InvalidArgument, directory, $"Cannot use '{directory}' as the staple store: {e.Message}.", e);
         }
+        StaleTemporaries.Clean(Directory);
     }
 
     public string Directory { get; }
@@ -64,7 +66,7 @@ public sealed class StapleStore
     /// <summary>Reads an entry; null when the store has nothing for this certificate.</summary>
     public StoreEntry? Read(string thumbprint)
     {
-        var staple = ReadBytes(StaplePath(thumbprint));
+        var staple = ReadBytes(StaplePath(thumbprint), OcspResponseDecoder.MaxInputBytes);
         var metadata = ReadMetadata(thumbprint);
         if (staple == null && metadata == null)
             return null;
@@ -93,21 +95,54 @@ public sealed class StapleStore
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
+            IDisposable? held;
             try
             {
-                // FileShare.None takes an exclusive advisory lock (flock on Unix), released when the handle closes,
-                // also when the process dies.
+                held = TryLock(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not "locked by another" but unusable (read-only, not ours, not a file): waiting would not help.
+                throw new StaplingException(FailureReason.InvalidArgument, path, $"Cannot lock the store entry '{path}': {e.Message}. Is the store writable by this user?", e);
+            }
+            if (held != null)
+                return held;
+            if (DateTime.UtcNow >= deadline)
+                throw new StaplingException(FailureReason.InvalidArgument, path, $"The store entry '{path}' stayed locked for {timeout.TotalSeconds:0} s; is another refresher stuck?");
+            await Task.Delay(25, cancel).ConfigureAwait(false);
+        }
+    }
+
+    // An exclusive advisory lock (flock), released when the handle closes, also when the process dies. The lock file
+    // is opened without following links, so a link planted in a shared store cannot make root create files elsewhere.
+    private static IDisposable? TryLock(string path)
+    {
+        if (!PosixFiles.Supported)
+        {
+            try
+            {
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && e.HResult != unchecked((int)0x80070005))
             {
-                await Task.Delay(25, cancel).ConfigureAwait(false);
-            }
-            catch (IOException e)
-            {
-                throw new StaplingException(FailureReason.InvalidArgument, path, $"The store entry '{path}' stayed locked for {timeout.TotalSeconds:0} s; is another refresher stuck?", e);
+                return null; // a sharing violation: another holder
             }
         }
+        var handle = PosixFiles.Open(path, PosixFiles.ReadWrite | PosixFiles.Create | PosixFiles.NoFollow, 0b110_100_100);
+        try
+        {
+            if (!PosixFiles.Stat(handle).IsRegular)
+                throw new FileRefusedException("it is not a regular file");
+            if (PosixFiles.TryLock(handle))
+                return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+        handle.Dispose();
+        return null;
     }
 
     /// <summary>
@@ -143,30 +178,35 @@ public sealed class StapleStore
 
     private StapleMetadata? ReadMetadata(string thumbprint)
     {
-        var bytes = ReadBytes(MetadataPath(thumbprint));
+        var bytes = ReadBytes(MetadataPath(thumbprint), MaxMetadataBytes);
         if (bytes == null)
             return null;
         try
         {
             return JsonSerializer.Deserialize<StapleMetadata>(bytes, Json);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            // Damaged advice is no advice: the staple itself stays the truth.
+            return null;
+        }
+    }
+
+    // Store files are this tool's own: a link, a special file or an oversized one in their place reads as damaged
+    // (absent), and the next save replaces it or says why it cannot.
+    private static byte[]? ReadBytes(string path, int maxBytes)
+    {
+        try
+        {
+            return RegularFile.TryRead(path, maxBytes, followLinks: false);
+        }
+        catch (FileRefusedException)
         {
             return null;
         }
     }
 
-    private static byte[]? ReadBytes(string path)
-    {
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-    }
+    private const int MaxMetadataBytes = 64 * 1024;
 
     internal static string Sha256(byte[] data) => Convert.ToHexString(SHA256.HashData(data)).ToLowerInvariant();
 

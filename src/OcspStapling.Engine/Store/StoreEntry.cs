@@ -1,4 +1,5 @@
 using OcspStapling.Engine.Protocol;
+using OcspStapling.Engine.Verification;
 
 namespace OcspStapling.Engine.Store;
 
@@ -8,6 +9,6 @@ public sealed record StoreEntry(string Thumbprint, byte[]? Staple, OcspResponse?
     /// <summary>The answer the stored staple gives, when it parses.</summary>
     public SingleResponse? Answer => Response?.Responses.FirstOrDefault();
 
-    /// <summary>The stored staple has not passed its nextUpdate.</summary>
-    public bool HasValidStaple(DateTimeOffset now) => Answer is { } a && (a.NextUpdate is not { } next || next > now);
+    /// <summary>The stored staple is inside its validity window (<see cref="StapleValidity"/>).</summary>
+    public bool HasValidStaple(DateTimeOffset now) => Answer is { } a && StapleValidity.IsValidAt(a, VerificationOptions.Default, now);
 }

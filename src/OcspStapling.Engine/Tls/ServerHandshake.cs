@@ -27,7 +27,7 @@ internal static class ServerHandshakeReader
         {
             var header = await ReadExactAsync(stream, 5, "a TLS record header", cancel).ConfigureAwait(false);
             var length = (header[3] << 8) | header[4];
-            if (header[0] != Handshake && header[0] != Alert || header[1] != 0x03 || length > 18432)
+            if (header[0] != Handshake && header[0] != Alert || header[1] != 0x03 || length > 18432 || length == 0)
                 throw new HandshakeException(header[0] == (byte)'H' ? "it answered in plain HTTP, not TLS: wrong port?" : "it does not speak TLS on this port (the answer is not a TLS record)");
             var payload = await ReadExactAsync(stream, length, "a TLS record", cancel).ConfigureAwait(false);
             if (header[0] == Alert)
@@ -74,7 +74,11 @@ internal static class ServerHandshakeReader
     private static List<byte[]> ParseCertificates(byte[] body)
     {
         var certs = new List<byte[]>();
-        var end = Math.Min(body.Length, 3 + ((body[0] << 16) | (body[1] << 8) | body[2]));
+        if (body.Length < 3)
+            throw new HandshakeException("its Certificate message is truncated");
+        var end = 3 + ((body[0] << 16) | (body[1] << 8) | body[2]);
+        if (end > body.Length)
+            throw new HandshakeException("its Certificate message is shorter than the certificate list it announces");
         var at = 3;
         while (at + 3 <= end)
         {
@@ -85,6 +89,8 @@ internal static class ServerHandshakeReader
             certs.Add(body.AsSpan(at, length).ToArray());
             at += length;
         }
+        if (at != end)
+            throw new HandshakeException("its Certificate message has stray bytes after the last certificate");
         return certs;
     }
 

@@ -1,5 +1,6 @@
 using OcspStapling.Engine.Certificates;
 using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Verification;
 
 namespace OcspStapling.Engine.Tls;
 
@@ -19,6 +20,7 @@ internal sealed class StapleKeeper : IAsyncDisposable
     private (long Length, DateTime Written)? _fileSeen;
     private int _failures;
     private DateTimeOffset _nextRefresh;
+    private DateTimeOffset _expiry;
 
     public StapleKeeper(ListenerOptions options, Action<byte[]?, DateTimeOffset> staple, IOperationLog log)
     {
@@ -37,7 +39,7 @@ internal sealed class StapleKeeper : IAsyncDisposable
     public DateTimeOffset? LastRefresh { get; private set; }
 
     /// <summary>True while a valid staple is installed: handshakes now carry it (when the client asks).</summary>
-    public bool IsStapling => Current is { } c && (c.NextUpdate is not { } next || next > DateTimeOffset.UtcNow);
+    public bool IsStapling => Current != null && DateTimeOffset.UtcNow < _expiry;
 
     /// <summary>Loads the first staple, then keeps it fresh in the background.</summary>
     public async Task StartAsync(CancellationToken cancel)
@@ -74,18 +76,18 @@ internal sealed class StapleKeeper : IAsyncDisposable
     {
         var now = DateTimeOffset.UtcNow;
         var wake = _options.StapleFile != null ? now + _options.FilePollInterval : _nextRefresh;
-        if (Current?.NextUpdate is { } expiry && expiry > now && expiry < wake)
-            wake = expiry;
+        if (Current != null && _expiry > now && _expiry < wake)
+            wake = _expiry;
         var delay = wake - now;
         return delay < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : delay > TimeSpan.FromMinutes(10) ? TimeSpan.FromMinutes(10) : delay;
     }
 
     private void ExpireIfDue()
     {
-        if (Current?.NextUpdate is { } expiry && expiry <= DateTimeOffset.UtcNow)
+        if (Current != null && _expiry <= DateTimeOffset.UtcNow)
         {
             _staple(null, default);
-            _log.Warning($"The staple for {_bundle.Leaf.Subject} expired at {expiry:u} and is no longer served; {LastError ?? "no fresh one was obtained"}.");
+            _log.Warning($"The staple for {_bundle.Leaf.Subject} expired at {_expiry:u} and is no longer served; {LastError ?? "no fresh one was obtained"}.");
             Current = null;
         }
     }
@@ -114,8 +116,9 @@ internal sealed class StapleKeeper : IAsyncDisposable
             LastError = null;
             _nextRefresh = _options.Refresh.NextDue(DateTimeOffset.UtcNow, result.ThisUpdate!.Value, result.NextUpdate);
         }
-        catch (StaplingException e)
+        catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
         {
+            // Any failure (an unreadable file, a malformed answer) leaves the listener serving what it has.
             _failures++;
             LastError = e.Message;
             _nextRefresh = DateTimeOffset.UtcNow + _options.Refresh.RetryDelay(_failures);
@@ -136,7 +139,8 @@ internal sealed class StapleKeeper : IAsyncDisposable
 
     private void Install(OcspResult result)
     {
-        _staple(result.Response.RawData, result.NextUpdate ?? DateTimeOffset.UtcNow + _options.Refresh.MaxAgeWithoutNextUpdate);
+        _expiry = StapleValidity.ExpiresAt(result.Verification.Answer!, _options.Fetch.Verification);
+        _staple(result.Response.RawData, _expiry);
         var replaced = Current != null;
         Current = result;
         _log.Verbose($"{(replaced ? "Swapped in" : "Stapling")} the response from {result.Source}: {result.CertStatus}, valid until {result.NextUpdate:u}.");

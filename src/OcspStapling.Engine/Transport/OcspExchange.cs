@@ -19,11 +19,22 @@ public static class OcspExchange
             RequestMethod.Auto => encoded.Length < MaxGetRequestLength ? RequestMethod.Get : RequestMethod.Post,
             var chosen => chosen,
         };
-        var body = method == RequestMethod.Get
-            ? await http.GetAsync(GetUrl(responder, encoded), cancel).ConfigureAwait(false)
-            : await http.PostAsync(responder, request.Der, RequestContentType, cancel).ConfigureAwait(false);
-        return (body, method);
+        if (method == RequestMethod.Post)
+            return (await PostAsync(http, responder, request, cancel).ConfigureAwait(false), RequestMethod.Post);
+        try
+        {
+            return (await http.GetAsync(GetUrl(responder, encoded), cancel).ConfigureAwait(false), RequestMethod.Get);
+        }
+        catch (StaplingException e) when (e.Reason == FailureReason.ResponderHttpError && http.Options.Method == RequestMethod.Auto)
+        {
+            // Some responders mishandle the RFC 5019 GET path (cfssl's answers 400 to every GET); POST is the
+            // method every responder must support (RFC 6960 A.1), so auto tries it before giving up.
+            return (await PostAsync(http, responder, request, cancel).ConfigureAwait(false), RequestMethod.Post);
+        }
     }
+
+    private static Task<HttpBody> PostAsync(ResponderHttp http, Uri responder, OcspRequestMessage request, CancellationToken cancel) =>
+        http.PostAsync(responder, request.Der, RequestContentType, cancel);
 
     private static Uri GetUrl(Uri responder, string encodedRequest)
     {

@@ -83,13 +83,20 @@ public sealed class ResponderHttp : IDisposable
             throw new StaplingException(FailureReason.ResponderUnreachable, url.ToString(),
                 $"Cannot reach responder {url}: {e.Message}. Check the URL, DNS, firewall and proxy.", e);
         }
+        catch (Exception e) when (e is UriFormatException or NotSupportedException or InvalidOperationException or ArgumentException or IOException)
+        {
+            // What the HTTP stack throws besides HttpRequestException: a redirect to a scheme it cannot follow
+            // (file://), a header it refuses, a stream that broke while the body was read.
+            throw new StaplingException(FailureReason.ResponderUnreachable, url.ToString(),
+                $"Cannot get an answer from responder {url}: {e.Message}.", e);
+        }
     }
 
     private async Task<HttpBody> SendOnceAsync(HttpClient client, Func<HttpRequestMessage> make, Uri url, CancellationToken cancel)
     {
         using var request = make();
-        if (_options.HostHeader != null)
-            request.Headers.Host = _options.HostHeader;
+        if (_options.HostHeader != null && !request.Headers.TryAddWithoutValidation("Host", _options.HostHeader))
+            throw new StaplingException(FailureReason.InvalidArgument, _options.HostHeader, $"'{_options.HostHeader}' cannot be sent as a Host header.");
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
         if (response.Version == HttpVersion.Version10 && !response.Headers.Connection.Contains("keep-alive", StringComparer.OrdinalIgnoreCase))
             ClosesAfterEachResponse.TryAdd(url.Authority, true);

@@ -29,6 +29,13 @@ public sealed record TransportOptions
     /// <summary>Sent as the Host header, for responders behind a name-based virtual host.</summary>
     public string? HostHeader { get; init; }
 
+    /// <summary>Longest timeout accepted: a responder that needs more is down.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(1);
+
+    /// <summary>What a Host header may hold: a name or address and port, never spaces or line breaks (header injection).</summary>
+    public static bool IsValidHostHeader(string value) =>
+        value.Length is > 0 and <= 255 && value.All(c => c > ' ' && c < 0x7f && c is not ('/' or '?' or '#' or '@' or ','));
+
     /// <summary>CA certificates trusted for https:// responders besides the system's (an internal PKI's root).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? ResponderTrustedRoots { get; init; }
 }

@@ -21,6 +21,8 @@ public enum FindingCode
     Expired,
     /// <summary>No nextUpdate, and thisUpdate is older than the allowed maximum age.</summary>
     TooOld,
+    /// <summary>The response carries an extension marked critical that this tool does not understand (RFC 6960 4.4).</summary>
+    UnsupportedCriticalExtension,
     /// <summary>A nonce was sent and the response did not echo it.</summary>
     NonceMismatch,
     /// <summary>The responder says the certificate is revoked.</summary>

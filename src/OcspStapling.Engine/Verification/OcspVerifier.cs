@@ -31,11 +31,14 @@ public static class OcspVerifier
         {
             var about = string.Join(", ", response.Responses.Select(r => r.CertId.ToString()));
             findings.Add(new Finding(FindingCode.CertIdMismatch,
-                $"The response is not about this certificate (serial {Convert.ToHexString(certificate.SerialNumberBytes.Span)} from {issuer.Subject}); it answers for {(about.Length > 0 ? about : "nothing")}."));
+                $"The response is not about this certificate (serial {CertId.NormalizeSerial(Convert.ToHexString(certificate.SerialNumberBytes.Span))} from {issuer.Subject}); it answers for {(about.Length > 0 ? about : "nothing")}."));
             return new VerificationResult(findings, null);
         }
 
         CheckSigner(response, issuer, findings);
+        foreach (var oid in response.UnsupportedCriticalExtensions)
+            findings.Add(new Finding(FindingCode.UnsupportedCriticalExtension,
+                $"The response carries extension {oid} marked critical, which this tool does not understand, so it must not be relied on (RFC 6960 4.4)."));
         CheckTimes(response, answer, options, now, findings);
         if (sentNonce != null && (response.Nonce == null || !response.Nonce.AsSpan().SequenceEqual(sentNonce)))
             findings.Add(new Finding(FindingCode.NonceMismatch, response.Nonce == null
@@ -112,24 +115,20 @@ public static class OcspVerifier
 
     private static void CheckTimes(OcspResponse response, SingleResponse answer, VerificationOptions options, DateTimeOffset now, List<Finding> findings)
     {
-        var skew = options.ClockSkew;
-        if (answer.ThisUpdate > now + skew)
+        if (StapleValidity.IsNotYetValid(answer, options, now))
             findings.Add(new Finding(FindingCode.NotYetValid,
                 $"thisUpdate {answer.ThisUpdate:u} is in the future (now {now.ToUniversalTime():u}); the responder's or this machine's clock is wrong."));
-        else if (response.ProducedAt > now + skew)
+        else if (response.ProducedAt > now + options.ClockSkew)
             findings.Add(new Finding(FindingCode.NotYetValid,
                 $"producedAt {response.ProducedAt:u} is in the future (now {now.ToUniversalTime():u}); the responder's or this machine's clock is wrong."));
 
+        if (StapleValidity.IsValidAt(answer, options, now))
+            return;
         if (answer.NextUpdate is { } next)
-        {
-            if (next < now - skew)
-                findings.Add(new Finding(FindingCode.Expired, $"The response expired at nextUpdate {next:u} (now {now.ToUniversalTime():u}); fetch a fresh one."));
-        }
-        else if (now - answer.ThisUpdate > options.MaxAgeWithoutNextUpdate)
-        {
+            findings.Add(new Finding(FindingCode.Expired, $"The response expired at nextUpdate {next:u} (now {now.ToUniversalTime():u}); fetch a fresh one."));
+        else
             findings.Add(new Finding(FindingCode.TooOld,
                 $"The response has no nextUpdate and thisUpdate {answer.ThisUpdate:u} is older than the allowed {options.MaxAgeWithoutNextUpdate}."));
-        }
     }
 
     private static void CheckStatus(SingleResponse answer, List<Finding> findings)

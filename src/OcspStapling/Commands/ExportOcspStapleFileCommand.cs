@@ -48,15 +48,11 @@ public sealed class ExportOcspStapleFileCommand : OcspCmdlet
         }
         if (!ShouldProcess(target, $"Write {Format} OCSP staple for '{result.Subject}'"))
             return;
-        try
+        ForRecord(ErrorIdPrefix, target, () =>
         {
             StapleExport.Write(result, target, Format, force: true);
             if (PassThru)
                 WriteObject(new FileInfo(target));
-        }
-        catch (StaplingException failure)
-        {
-            WriteFailure(failure, ErrorIdPrefix, target);
-        }
+        });
     }
 }

@@ -76,18 +76,11 @@ public sealed class GetOcspResponseCommand : ResponderCmdlet
         }
     }
 
-    private void Fetch(Func<CertificateBundle> load, object target)
+    private void Fetch(Func<CertificateBundle> load, object target) => ForRecord(ErrorIdPrefix, target, () =>
     {
-        try
-        {
-            var bundle = load();
-            WriteObject(Run(() => _fetcher!.FetchAsync(bundle, _options, Log, Cancellation)));
-        }
-        catch (StaplingException failure)
-        {
-            WriteFailure(failure, ErrorIdPrefix, target);
-        }
-    }
+        var bundle = load();
+        WriteObject(Run(() => _fetcher!.FetchAsync(bundle, _options, Log, Cancellation)));
+    });
 
     protected override void EndProcessing()
     {

@@ -63,16 +63,15 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
             return;
         try
         {
-            var options = Options();
-            var listener = Run(() => StaplingListener.StartAsync(options, Log, Cancellation));
-            ListenerRegistry.Add(listener);
-            WriteObject(listener);
-            if (Wait)
-                WaitThenStop(listener);
-        }
-        catch (StaplingException failure)
-        {
-            WriteFailure(failure, ErrorIdPrefix, Certificate ?? (object?)CertificatePath);
+            ForRecord(ErrorIdPrefix, Certificate ?? (object?)CertificatePath, () =>
+            {
+                var options = Options();
+                var listener = Run(() => StaplingListener.StartAsync(options, Log, Cancellation));
+                ListenerRegistry.Add(listener);
+                WriteObject(listener);
+                if (Wait)
+                    WaitThenStop(listener);
+            });
         }
         catch (PlatformNotSupportedException unsupported)
         {

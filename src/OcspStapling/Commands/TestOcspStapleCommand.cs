@@ -56,9 +56,7 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        try
+    protected override void ProcessRecord() => ForRecord(ErrorIdPrefix, (object?)ComputerName ?? Path, () =>
         {
             if (ParameterSetName == ParameterSets.Computer)
             {
@@ -84,15 +82,14 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
             }
             else
                 WriteObject(verdict);
-        }
-        catch (StaplingException failure)
+        },
+        onFailure: failure =>
         {
             if (Quiet)
                 WriteObject(false);
             else
                 WriteFailure(failure, ErrorIdPrefix, (object?)ComputerName ?? Path);
-        }
-    }
+        });
 
     private OcspResult CheckFile()
     {

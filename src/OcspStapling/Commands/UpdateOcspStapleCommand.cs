@@ -52,21 +52,19 @@ public sealed class UpdateOcspStapleCommand : ResponderCmdlet
     [ValidateRange(1, 256)]
     public int Concurrency { get; set; } = 8;
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => ForRecord(ErrorIdPrefix, ParameterSetName == ParameterSets.Certificate ? Certificate : Path, () =>
     {
-        try
+        if (ParameterSetName == ParameterSets.Certificate)
         {
-            if (ParameterSetName == ParameterSets.Certificate)
-                _certificates.AddRange(Certificate.Select(CertificateInput.FromCertificate));
-            else
-                _certificates.AddRange(CertificateSet.Load(Path.Select(GetUnresolvedProviderPathFromPSPath), null, Log));
+            _certificates.AddRange(Certificate.Select(CertificateInput.FromCertificate));
+            return;
         }
-        catch (StaplingException failure)
-        {
-            WriteFailure(failure, ErrorIdPrefix, failure.Target);
-        }
-        FlushLog();
-    }
+        var loaded = CertificateSet.Load(Path.Select(GetUnresolvedProviderPathFromPSPath), null, Log);
+        _certificates.AddRange(loaded.Certificates);
+        // Damaged certificate files are reported, one error each, never skipped in silence.
+        foreach (var unreadable in loaded.Unreadable)
+            WriteFailure(unreadable, ErrorIdPrefix, unreadable.Target);
+    });
 
     protected override void EndProcessing()
     {
@@ -97,6 +95,14 @@ public sealed class UpdateOcspStapleCommand : ResponderCmdlet
         {
             ThrowTerminatingError(new ErrorRecord(failure, ErrorIdPrefix + failure.Reason, Category(failure.Reason), StorePath));
         }
+        catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (Exception e) when (e is not PipelineStoppedException and not OutOfMemoryException)
+        {
+            WriteError(new ErrorRecord(e, ErrorIdPrefix + InternalErrorSuffix, ErrorCategory.NotSpecified, StorePath));
+        }
         base.EndProcessing();
     }
 
@@ -107,7 +113,8 @@ public sealed class UpdateOcspStapleCommand : ResponderCmdlet
         using var refresher = new StapleRefresher(options, Log);
         var run = refresher.RefreshAsync(_certificates, new SynchronousProgress(updates.Enqueue), Cancellation);
         var record = new ProgressRecord(1, "Refreshing OCSP staples", $"0 of {_certificates.Count}");
-        while (!run.Wait(TimeSpan.FromMilliseconds(200)))
+        // Waiting on the handle, not Task.Wait: that would wrap a failure in AggregateException and hide its type.
+        while (!((IAsyncResult)run).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(200)))
             Report(updates, record);
         Report(updates, record);
         record.RecordType = ProgressRecordType.Completed;
