@@ -46,8 +46,12 @@ function Invoke-Build {
     $manifest = Join-Path $moduleDir 'OcspStapling.psd1'
     $data = Import-PowerShellDataFile $manifest
     if ($data.ModuleVersion -ne $version) { throw "Manifest says $($data.ModuleVersion), Directory.Build.props says $version." }
-    foreach ($file in @($data.RootModule, 'OcspStapling.Engine.dll', 'BouncyCastle.Crypto.dll')) {
+    # The engine and BouncyCastle load in the module's own context from Dependencies/, never from the module root.
+    foreach ($file in @($data.RootModule, 'Dependencies/OcspStapling.Engine.dll', 'Dependencies/BouncyCastle.Crypto.dll')) {
         if (-not (Test-Path (Join-Path $moduleDir $file))) { throw "Module folder lacks $file." }
+    }
+    foreach ($file in @('OcspStapling.Engine.dll', 'BouncyCastle.Crypto.dll')) {
+        if (Test-Path (Join-Path $moduleDir $file)) { throw "Module folder holds $file at its root, where the default load context would share it." }
     }
 }
 

@@ -31,6 +31,7 @@ internal sealed class CliContext
     {
         try
         {
+            FaultInjection.Value?.Invoke();
             return await body();
         }
         catch (StaplingException failure)
@@ -52,6 +53,9 @@ internal sealed class CliContext
             return ExitCodes.Internal;
         }
     }
+
+    /// <summary>Set by tests to make a command's body fail unexpectedly; flows only with the test's own calls.</summary>
+    internal static readonly AsyncLocal<Action?> FaultInjection = new();
 
     /// <summary>Why the command was asked to stop, set by the signal handlers.</summary>
     public StopRequest Stop { get; }

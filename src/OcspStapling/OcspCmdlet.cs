@@ -59,6 +59,7 @@ public abstract class OcspCmdlet : PSCmdlet
     {
         try
         {
+            FaultInjection.Value?.Invoke();
             work();
         }
         catch (StaplingException failure)
@@ -81,6 +82,9 @@ public abstract class OcspCmdlet : PSCmdlet
             FlushLog();
         }
     }
+
+    /// <summary>Set by tests to make a record's work fail unexpectedly; flows only with the test's own calls.</summary>
+    internal static readonly AsyncLocal<Action?> FaultInjection = new();
 
     /// <summary>Error ids of unexpected failures end so (SecretManagement's convention).</summary>
     public const string InternalErrorSuffix = "Internal";

@@ -18,9 +18,10 @@ internal static class ExportCommand
         options.AddTo(command, network: true);
         command.SetAction((parse, cancel) => context.GuardAsync(parse.GetValue(options.Json), async () =>
         {
+            var transport = options.ToTransportOptions(parse); // options first: a bad value is the error to report
             var bundle = options.LoadCertificate(parse, parse.GetValue(certificate)!);
             var path = parse.GetValue(output)!;
-            using var fetcher = new StapleFetcher(options.ToTransportOptions(parse));
+            using var fetcher = new StapleFetcher(transport);
             var result = await fetcher.FetchAsync(bundle, options.ToFetchOptions(parse), context.Log, cancel);
             if (!result.IsFitToStaple && !parse.GetValue(force))
             {

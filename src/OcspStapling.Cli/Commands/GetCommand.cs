@@ -14,8 +14,9 @@ internal static class GetCommand
         options.AddTo(command, network: true);
         command.SetAction((parse, cancel) => context.GuardAsync(parse.GetValue(options.Json), async () =>
         {
+            var transport = options.ToTransportOptions(parse); // options first: a bad value is the error to report
             var bundle = options.LoadCertificate(parse, parse.GetValue(certificate)!);
-            using var fetcher = new StapleFetcher(options.ToTransportOptions(parse));
+            using var fetcher = new StapleFetcher(transport);
             var result = await fetcher.FetchAsync(bundle, options.ToFetchOptions(parse), context.Log, cancel);
             ResultPrinter.Write(context.Output, result, parse.GetValue(options.Json));
             return ExitCodes.For(result);

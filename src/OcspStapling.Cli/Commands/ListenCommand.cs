@@ -27,6 +27,7 @@ internal static class ListenCommand
         {
             if (!IPAddress.TryParse(parse.GetValue(address), out var ip))
                 throw new StaplingException(FailureReason.InvalidArgument, parse.GetValue(address), $"--address '{parse.GetValue(address)}' is not an IP address.");
+            var transport = options.ToTransportOptions(parse); // options first: a bad value is the error to report
             var (certificate, intermediates) = ServerCertificateFile.Load(parse.GetValue(cert)!, parse.GetValue(key), options.Password(parse));
             var listenerOptions = new ListenerOptions
             {
@@ -36,7 +37,7 @@ internal static class ListenCommand
                 Intermediates = intermediates,
                 StapleFile = parse.GetValue(stapleFile),
                 Fetch = options.ToFetchOptions(parse),
-                Transport = options.ToTransportOptions(parse),
+                Transport = transport,
                 ForwardTo = parse.GetValue(forward) is { } f ? ListenerOptions.ParseEndpoint(f) : null,
                 AllowResumption = !parse.GetValue(noResumption),
                 Tls = Enum.Parse<ListenerTls>(parse.GetValue(tls)!, ignoreCase: true),

@@ -27,13 +27,14 @@ internal static class UpdateCommand
         {
             if (parse.GetValue(concurrency) is < 1 or > 256)
                 throw new StaplingException(FailureReason.InvalidArgument, "--concurrency", "--concurrency must be between 1 and 256.");
+            var transport = options.ToTransportOptions(parse); // options first: a bad value is the error to report
             var loaded = Load(parse.GetValue(inputs)!, parse, options, context);
             var refreshOptions = new RefreshOptions
             {
                 Store = new StapleStore(parse.GetValue(store) ?? StapleStore.DefaultDirectory()),
                 Force = parse.GetValue(force),
                 Fetch = options.ToFetchOptions(parse),
-                Transport = options.ToTransportOptions(parse),
+                Transport = transport,
                 ExportDirectory = parse.GetValue(exportDir),
                 ExportBesideCertificate = parse.GetValue(haproxy),
                 HaproxySocket = parse.GetValue(socket),

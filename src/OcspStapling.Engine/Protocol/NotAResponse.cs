@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Text;
 
 namespace OcspStapling.Engine.Protocol;
@@ -5,27 +6,45 @@ namespace OcspStapling.Engine.Protocol;
 /// <summary>Recognises files that are commonly given where a staple belongs, to say what they are instead of "malformed".</summary>
 internal static class NotAResponse
 {
-    /// <summary>What the bytes are, when they are plainly something else than a DER OCSP response; otherwise null.</summary>
-    public static string? Describe(ReadOnlySpan<byte> data)
+    private const string Hint = "name the staple file here and the certificate separately";
+
+    /// <summary>What a PEM file is, when the bytes are one; otherwise null.</summary>
+    public static string? DescribeText(ReadOnlySpan<byte> data)
     {
         var head = Encoding.ASCII.GetString(data[..Math.Min(data.Length, 4096)]);
         var begin = head.IndexOf("-----BEGIN ", StringComparison.Ordinal);
-        if (begin >= 0)
-        {
-            var label = head[(begin + 11)..].Split('-', 2)[0];
-            return label.Contains("CERTIFICATE", StringComparison.Ordinal) && !label.Contains("REQUEST", StringComparison.Ordinal)
-                ? $"it is a PEM certificate ({label}), not an OCSP response: name the staple file here and the certificate separately"
-                : $"it is a PEM file ({label}), not a DER OCSP response";
-        }
-        return LooksLikeDerCertificate(data) ? "it is a DER certificate, not an OCSP response: name the staple file here and the certificate separately" : null;
+        if (begin < 0)
+            return null;
+        var label = head[(begin + 11)..].Split('-', 2)[0];
+        return label.Contains("CERTIFICATE", StringComparison.Ordinal) && !label.Contains("REQUEST", StringComparison.Ordinal)
+            ? $"it is a PEM certificate ({label}), not an OCSP response: {Hint}"
+            : $"it is a PEM file ({label}), not a DER OCSP response";
     }
 
-    // A certificate is SEQUENCE { SEQUENCE tbsCertificate, ... }; an OCSPResponse is SEQUENCE { ENUMERATED, ... }.
-    private static bool LooksLikeDerCertificate(ReadOnlySpan<byte> data)
+    /// <summary>
+    /// "a DER certificate" when the bytes have a certificate's outline: SEQUENCE { SEQUENCE, SEQUENCE, BIT STRING },
+    /// where an OCSPResponse is SEQUENCE { ENUMERATED, ... }. Call only on input whose shape was already checked.
+    /// </summary>
+    public static string? DescribeDer(byte[] data)
     {
-        if (data.Length < 8 || data[0] != 0x30)
-            return false;
-        var at = 1 + (data[1] < 0x80 ? 1 : 1 + (data[1] & 0x7f));
-        return at + 1 < data.Length && data[at] == 0x30 && data[at + 1] >= 0x80;
+        try
+        {
+            var outer = new AsnReader(data, AsnEncodingRules.BER).ReadSequence();
+            var sequence = new Asn1Tag(UniversalTagNumber.Sequence, isConstructed: true);
+            if (!outer.PeekTag().HasSameClassAndValue(sequence))
+                return null;
+            outer.ReadEncodedValue();
+            if (!outer.PeekTag().HasSameClassAndValue(sequence))
+                return null;
+            outer.ReadEncodedValue();
+            if (!outer.PeekTag().HasSameClassAndValue(Asn1Tag.PrimitiveBitString))
+                return null;
+            outer.ReadEncodedValue();
+            return outer.HasData ? null : $"it is a DER certificate, not an OCSP response: {Hint}";
+        }
+        catch (AsnContentException)
+        {
+            return null;
+        }
     }
 }

@@ -25,11 +25,13 @@ public static class OcspResponseDecoder
             throw new OcspFormatException("it is empty");
         if (der.Length > MaxInputBytes)
             throw new OcspFormatException($"it is {der.Length} bytes, over the {MaxInputBytes}-byte limit");
-        if (NotAResponse.Describe(der) is { } other)
-            throw new OcspFormatException(other);
+        if (NotAResponse.DescribeText(der) is { } text)
+            throw new OcspFormatException(text);
         // Before anything recursive reads it: hostile nesting would overflow BouncyCastle's stack and end the process.
         if (Asn1Limits.Check(der) is { } refusal)
             throw new OcspFormatException(refusal);
+        if (NotAResponse.DescribeDer(der) is { } other)
+            throw new OcspFormatException(other);
         RejectTrailingData(der);
         try
         {

@@ -33,7 +33,7 @@ public sealed class ExportOcspStapleFileCommand : OcspCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => ForRecord(ErrorIdPrefix, InputObject, () =>
     {
         var result = InputObject!;
         var target = GetUnresolvedProviderPathFromPSPath(ParameterSetName == ParameterSets.Path
@@ -48,11 +48,8 @@ public sealed class ExportOcspStapleFileCommand : OcspCmdlet
         }
         if (!ShouldProcess(target, $"Write {Format} OCSP staple for '{result.Subject}'"))
             return;
-        ForRecord(ErrorIdPrefix, target, () =>
-        {
-            StapleExport.Write(result, target, Format, force: true);
-            if (PassThru)
-                WriteObject(new FileInfo(target));
-        });
-    }
+        StapleExport.Write(result, target, Format, force: true);
+        if (PassThru)
+            WriteObject(new FileInfo(target));
+    });
 }

@@ -59,12 +59,12 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess($"{Address}:{Port}", "Start a TLS listener"))
-            return;
         try
         {
             ForRecord(ErrorIdPrefix, Certificate ?? (object?)CertificatePath, () =>
             {
+                if (!ShouldProcess($"{Address}:{Port}", "Start a TLS listener"))
+                    return;
                 var options = Options();
                 var listener = Run(() => StaplingListener.StartAsync(options, Log, Cancellation));
                 ListenerRegistry.Add(listener);

@@ -8,7 +8,8 @@ namespace OcspStapling.Commands;
 [OutputType(typeof(StaplingListener))]
 public sealed class StopStaplingListenerCommand : OcspCmdlet
 {
-    public const string NotFound = "StopStaplingListenerNotFound";
+    public const string ErrorIdPrefix = "StopStaplingListener";
+    public const string NotFound = ErrorIdPrefix + "NotFound";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.Result)]
     public StaplingListener[] InputObject { get; set; } = Array.Empty<StaplingListener>();
@@ -32,12 +33,15 @@ public sealed class StopStaplingListenerCommand : OcspCmdlet
         }
         foreach (var listener in targets)
         {
-            if (!ShouldProcess(listener.Endpoint.ToString(), "Stop the stapling listener"))
-                continue;
-            ListenerRegistry.Remove(listener);
-            listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            if (PassThru)
-                WriteObject(listener);
+            ForRecord(ErrorIdPrefix, listener, () =>
+            {
+                if (!ShouldProcess(listener.Endpoint.ToString(), "Stop the stapling listener"))
+                    return;
+                ListenerRegistry.Remove(listener);
+                listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                if (PassThru)
+                    WriteObject(listener);
+            });
         }
     }
 }

@@ -53,6 +53,21 @@ public sealed class ModuleLayoutTests : IClassFixture<PublishedModule>, IClassFi
     }
 
     [Fact]
+    public void Build_ps1_checks_for_the_files_where_publish_puts_them_and_not_where_it_must_not()
+    {
+        // build.ps1 cannot run here (no pwsh); its layout checks are read and held against the published folder.
+        var script = File.ReadAllText(Path.Combine(RepoRoot.Path, "build.ps1"));
+        var required = Regex.Match(script, @"foreach \(\$file in @\(\$data\.RootModule, ([^)]*)\)\)").Groups[1].Value;
+        var forbidden = Regex.Match(script, @"foreach \(\$file in @\(('[^)]*)\)\) \{\s*if \(Test-Path[^{]*\{ throw ""Module folder holds").Groups[1].Value;
+        static IEnumerable<string> Names(string list) => Regex.Matches(list, "'([^']+)'").Select(m => m.Groups[1].Value);
+
+        Assert.NotEmpty(Names(required));
+        Assert.NotEmpty(Names(forbidden));
+        Assert.All(Names(required), file => Assert.True(File.Exists(Path.Combine(_module.Path, file)), $"build.ps1 requires {file}, which publish does not produce"));
+        Assert.All(Names(forbidden), file => Assert.False(File.Exists(Path.Combine(_module.Path, file)), $"publish puts {file} where build.ps1 forbids it"));
+    }
+
+    [Fact]
     public void The_manifest_carries_the_one_version_and_names_only_files_that_exist()
     {
         var manifest = File.ReadAllText(Path.Combine(_module.Path, "OcspStapling.psd1"));

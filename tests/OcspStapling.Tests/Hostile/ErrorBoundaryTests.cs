@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using OcspStapling.Cli;
+using OcspStapling.Commands;
+using OcspStapling.Tests.Support;
+
+namespace OcspStapling.Tests.Hostile;
+
+/// <summary>
+/// One error boundary per front end: whatever fails unexpectedly inside a command becomes one line and exit 4 from
+/// the CLI, and a per-record "&lt;Cmdlet&gt;Internal" error from a cmdlet, never a stack trace or a dead pipeline.
+/// </summary>
+public sealed class ErrorBoundaryTests
+{
+    public static TheoryData<string[]> EveryCommand => new()
+    {
+        new[] { "get", "missing.pem" },
+        new[] { "test", "missing.der", "--cert", "missing.pem" },
+        new[] { "export", "missing.pem", "--out", "x.der" },
+        new[] { "update", "missing.pem" },
+        new[] { "listen", "--cert", "missing.pem", "--port", "0" },
+        new[] { "demo" },
+    };
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public async Task An_unexpected_failure_in_any_command_is_one_line_and_exit_4(string[] args)
+    {
+        var reached = false;
+        CliContext.FaultInjection.Value = () =>
+        {
+            reached = true;
+            throw new InvalidOperationException("injected fault");
+        };
+        try
+        {
+            var outcome = await CliRunner.RunAsync(args);
+
+            Assert.True(reached, $"'{args[0]}' does not run inside the error boundary");
+            Assert.True(outcome.ExitCode == ExitCodes.Internal, outcome.ToString());
+            Assert.Equal("ocspstaple: internal error: InvalidOperationException: injected fault (this is a bug; please report it with the command line)", outcome.StdErr.Trim());
+        }
+        finally
+        {
+            CliContext.FaultInjection.Value = null;
+        }
+    }
+
+    public static TheoryData<string> CmdletsThatCallTheEngine => new()
+    {
+        nameof(GetOcspResponseCommand),
+        nameof(TestOcspStapleCommand),
+        nameof(ExportOcspStapleFileCommand),
+        nameof(UpdateOcspStapleCommand),
+        nameof(StartStaplingListenerCommand),
+        nameof(StopStaplingListenerCommand),
+    };
+
+    [Theory]
+    [MemberData(nameof(CmdletsThatCallTheEngine))]
+    public void An_unexpected_failure_in_a_cmdlet_stays_a_per_record_error(string cmdlet)
+    {
+        var type = typeof(OcspCmdlet).Assembly.GetType("OcspStapling.Commands." + cmdlet)!;
+        var instance = Activator.CreateInstance(type)!;
+        // One record to work on, whichever parameter set the facade (which binds nothing) leaves chosen.
+        if (instance is StopStaplingListenerCommand stop)
+            stop.InputObject = new[] { (Engine.Tls.StaplingListener)null! };
+        if (instance is GetOcspResponseCommand get)
+            get.Path = new[] { "missing.pem" };
+        var reached = 0;
+        OcspCmdlet.FaultInjection.Value = () =>
+        {
+            reached++;
+            throw new InvalidOperationException("injected fault");
+        };
+        try
+        {
+            // PowerShell's facade here writes nothing, so what is proven is that the failure does not escape.
+            type.GetMethod("ProcessRecord", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.Invoke(instance, null);
+        }
+        finally
+        {
+            OcspCmdlet.FaultInjection.Value = null;
+        }
+        Assert.True(reached > 0, $"{cmdlet}.ProcessRecord does not run its work inside OcspCmdlet.ForRecord");
+        Assert.Equal("Internal", OcspCmdlet.InternalErrorSuffix);
+    }
+
+    [Theory]
+    [InlineData("--timeout", "NaN", "--timeout must be a number of seconds")]
+    [InlineData("--timeout", "999999999999", "--timeout must be a number of seconds")]
+    [InlineData("--host-header", "ocsp.example\r\nX-Injected: 1", "--host-header 'ocsp.example\\n")]
+    public async Task Nonsense_option_values_are_one_line_and_exit_2(string option, string value, string expected)
+    {
+        using var dir = new TempDirectory();
+        var outcome = await CliRunner.RunAsync("get", dir.File("any.pem"), option, value);
+
+        Assert.True(outcome.ExitCode == ExitCodes.Usage, outcome.ToString());
+        Assert.Contains(expected, outcome.StdErr);
+        Assert.Single(outcome.StdErr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Sigterm_ends_a_probe_of_a_silent_server_within_two_seconds_with_exit_143()
+    {
+        var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<Socket>();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+                accepted.Add(await silent.AcceptSocketAsync());
+        });
+        try
+        {
+            var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+            await using var probe = BackgroundProcess.Start(Path.Combine(AppContext.BaseDirectory, "ocspstaple"),
+                new[] { "test", "--host", $"127.0.0.1:{port}", "--timeout", "120" });
+            await Eventually.ValueOf(() => accepted.Count, n => n > 0, 20_000);
+
+            var clock = Stopwatch.StartNew();
+            using (var kill = Process.Start("kill", new[] { "-TERM", probe.Id.ToString() }))
+                await kill.WaitForExitAsync();
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            while (!probe.HasExited)
+                await Task.Delay(20, limit.Token);
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed.TotalSeconds:0.0} s to stop");
+            Assert.Equal(ExitCodes.Terminated, probe.ExitCode);
+            Assert.Contains("terminated (SIGTERM)", probe.Output);
+            Assert.DoesNotContain("   at ", probe.Output);
+        }
+        finally
+        {
+            silent.Stop();
+        }
+    }
+}
