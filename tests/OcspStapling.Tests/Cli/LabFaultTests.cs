@@ -28,6 +28,10 @@ public sealed class LabFaultTests : IClassFixture<LabResponderFixture>
     [InlineData(LabFault.Http500, ExitCodes.ResponderFailed, "responderHttpError")]
     [InlineData(LabFault.Oversized, ExitCodes.ResponderFailed, "responseTooLarge")]
     [InlineData(LabFault.Slow, ExitCodes.ResponderFailed, "responderTimeout")]
+    [InlineData(LabFault.JustExpired, ExitCodes.NotGood, "expired")]
+    [InlineData(LabFault.CriticalExtension, ExitCodes.NotGood, "unsupportedCriticalExtension")]
+    [InlineData(LabFault.CriticalSingleExtension, ExitCodes.NotGood, "unsupportedCriticalExtension")]
+    [InlineData(LabFault.RedirectToFile, ExitCodes.ResponderFailed, "responderUnreachable")]
     public async Task Fault_is_named_and_leaves_the_earlier_staple_untouched(LabFault fault, int exitCode, string named)
     {
         var cert = _lab.GoodLeaf("fault-" + fault.ToString().ToLowerInvariant() + ".example.test");
@@ -51,5 +55,60 @@ public sealed class LabFaultTests : IClassFixture<LabResponderFixture>
         Assert.Equal(before, File.ReadAllBytes(staple));
         Assert.Equal(new[] { "site.ocsp" }, Directory.GetFiles(Path.GetDirectoryName(staple)!, "*.ocsp*").Select(Path.GetFileName).Concat(
             Directory.GetFiles(Path.GetDirectoryName(staple)!, ".*tmp")).ToArray());
+    }
+
+    [Fact]
+    public async Task Auto_asks_again_with_post_when_the_get_path_answers_an_http_error()
+    {
+        var cert = _lab.GoodLeaf("getfails.example.test");
+        _lab.Responder.Fault = LabFault.GetFails;
+        try
+        {
+            var auto = await CliRunner.RunAsync("get", cert, "--json");
+            var getOnly = await CliRunner.RunAsync("get", cert, "--json", "--method", "get");
+
+            Assert.True(auto.ExitCode == ExitCodes.Good, auto.ToString());
+            Assert.Equal("post", auto.Json.GetProperty("method").GetString());
+            Assert.True(getOnly.ExitCode == ExitCodes.ResponderFailed, getOnly.ToString());
+        }
+        finally
+        {
+            _lab.Responder.Fault = LabFault.None;
+        }
+    }
+
+    [Fact]
+    public async Task Test_calls_a_staple_expired_55_seconds_ago_expired_as_update_and_the_listener_do()
+    {
+        var cert = _lab.GoodLeaf("justexpired.example.test");
+        var staple = Path.Combine(Path.GetDirectoryName(cert)!, "site.ocsp");
+        _lab.Responder.Fault = LabFault.JustExpired;
+        try
+        {
+            var written = await CliRunner.RunAsync("export", cert, "--out", staple, "--force");
+            Assert.True(File.Exists(staple), written.ToString());
+        }
+        finally
+        {
+            _lab.Responder.Fault = LabFault.None;
+        }
+
+        var outcome = await CliRunner.RunAsync("test", staple, "--cert", cert, "--json");
+
+        Assert.True(outcome.ExitCode == ExitCodes.NotGood, outcome.ToString());
+        Assert.Contains("expired", outcome.FindingCodes);
+        var entry = new Engine.Store.StoreEntry("x", File.ReadAllBytes(staple), Engine.Protocol.OcspResponseDecoder.Decode(File.ReadAllBytes(staple)), null);
+        Assert.False(entry.HasValidStaple(DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
+    public async Task A_certificate_given_where_the_staple_belongs_is_called_a_certificate()
+    {
+        var cert = _lab.GoodLeaf("certasstaple.example.test");
+
+        var outcome = await CliRunner.RunAsync("test", cert, "--cert", cert);
+
+        Assert.True(outcome.ExitCode == ExitCodes.Usage, outcome.ToString());
+        Assert.Contains("it is a PEM certificate (CERTIFICATE), not an OCSP response", outcome.StdErr);
     }
 }
