@@ -35,7 +35,7 @@ public static class OcspVerifier
             return new VerificationResult(findings, null);
         }
 
-        CheckSigner(response, issuer, findings);
+        CheckSigner(response, issuer, options, findings);
         foreach (var oid in response.UnsupportedCriticalExtensions)
             findings.Add(new Finding(FindingCode.UnsupportedCriticalExtension,
                 $"The response carries extension {oid} marked critical, which this tool does not understand, so it must not be relied on (RFC 6960 4.4)."));
@@ -48,7 +48,7 @@ public static class OcspVerifier
         return new VerificationResult(findings, answer);
     }
 
-    private static void CheckSigner(OcspResponse response, X509Certificate2 issuer, List<Finding> findings)
+    private static void CheckSigner(OcspResponse response, X509Certificate2 issuer, VerificationOptions options, List<Finding> findings)
     {
         var signed = response.Signed!;
         var signer = FindSigner(signed, issuer, response.Certificates);
@@ -78,8 +78,10 @@ public static class OcspVerifier
                 $"The delegated signer '{signer.Subject}' lacks the OCSP Signing extended key usage (id-kp-OCSPSigning)."));
             return;
         }
+        // With the clock skew: responders round producedAt down (cfssl to the minute), so a signer issued seconds
+        // before its first answer would otherwise look not yet valid.
         var producedAt = response.ProducedAt!.Value;
-        if (producedAt < signer.NotBefore.ToUniversalTime() || producedAt > signer.NotAfter.ToUniversalTime())
+        if (producedAt < signer.NotBefore.ToUniversalTime() - options.ClockSkew || producedAt > signer.NotAfter.ToUniversalTime() + options.ClockSkew)
             findings.Add(new Finding(FindingCode.SignerNotValidAtProducedAt,
                 $"The delegated signer '{signer.Subject}' was not valid when the response was produced ({producedAt:u}; valid {signer.NotBefore.ToUniversalTime():u} to {signer.NotAfter.ToUniversalTime():u})."));
     }
