@@ -20,15 +20,20 @@ public sealed class NginxServer : IAsyncDisposable
     /// <summary>The master process (with workers, their parent).</summary>
     public int ProcessId => _process.Id;
 
-    /// <summary>Starts nginx with <paramref name="stapleFile"/> as ssl_stapling_file, or stapling off when it is null.</summary>
-    public static async Task<NginxServer> StartAsync(string directory, string fullchain, string key, string caFile, string? stapleFile, int workers = 1, string protocols = "TLSv1.2 TLSv1.3")
+    /// <summary>
+    /// Starts nginx with <paramref name="stapleFile"/> as ssl_stapling_file; with <paramref name="responder"/> instead,
+    /// nginx fetches its staples from that URL itself; with neither, stapling is off.
+    /// </summary>
+    public static async Task<NginxServer> StartAsync(string directory, string fullchain, string key, string caFile, string? stapleFile, int workers = 1, string protocols = "TLSv1.2 TLSv1.3", Uri? responder = null)
     {
         var port = FreePort.Next();
         var tmp = Directory.CreateDirectory(Path.Combine(directory, "nginx-tmp")).FullName;
         var errorLog = Path.Combine(directory, "nginx-error.log");
-        var stapling = stapleFile == null
-            ? "ssl_stapling off;"
-            : $"ssl_stapling on; ssl_stapling_file {stapleFile}; ssl_trusted_certificate {caFile}; ssl_stapling_verify on;";
+        var stapling = stapleFile != null
+            ? $"ssl_stapling on; ssl_stapling_file {stapleFile}; ssl_trusted_certificate {caFile}; ssl_stapling_verify on;"
+            : responder != null
+                ? $"ssl_stapling on; ssl_stapling_responder {responder}; ssl_trusted_certificate {caFile}; ssl_stapling_verify on;"
+                : "ssl_stapling off;";
         var config = $$"""
             daemon off;
             master_process {{(workers > 1 ? "on" : "off")}};

@@ -25,6 +25,8 @@ public static class Peers
     public static string DebianPackage(string program) => program switch
     {
         "nginx" => "nginx-light",
+        "gnutls-cli" or "ocsptool" => "gnutls-bin",
+        "cfssl" => "golang-cfssl",
         _ => program,
     };
 }
