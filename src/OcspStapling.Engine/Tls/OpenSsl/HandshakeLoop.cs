@@ -13,16 +13,17 @@ internal sealed class HandshakeLoop : IDisposable
     private readonly OpenSslServerContext _context;
     private readonly Socket _listening;
     private readonly LoopSettings _settings;
-    private readonly int _wake;
+    private readonly DescriptorHandle _wake;
     private readonly List<Thread> _threads = new();
+    private int _disposed;
 
     public HandshakeLoop(OpenSslServerContext context, Socket listening, LoopSettings settings)
     {
         _context = context;
         _listening = listening;
         _settings = settings;
-        _wake = LibC.eventfd(0, LibC.NonBlockingCloseOnExec);
-        if (_wake < 0)
+        _wake = new DescriptorHandle(LibC.eventfd(0, LibC.NonBlockingCloseOnExec));
+        if (_wake.IsInvalid)
             throw new InvalidOperationException($"eventfd failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
     }
 
@@ -33,7 +34,17 @@ internal sealed class HandshakeLoop : IDisposable
         // Several threads wait on the one listening socket: it must not block the one that loses the race.
         _listening.Blocking = false;
         // Every epoll is set up before any thread runs, so a failure leaves nothing running.
-        var workers = Enumerable.Range(0, ThreadCount).Select(_ => new HandshakeWorker(_context, (int)_listening.Handle, _wake, _settings)).ToList();
+        var workers = new List<HandshakeWorker>();
+        try
+        {
+            for (var i = 0; i < ThreadCount; i++)
+                workers.Add(new HandshakeWorker(_context, (int)_listening.Handle, _wake.Fd, _settings));
+        }
+        catch
+        {
+            workers.ForEach(w => w.Dispose());
+            throw;
+        }
         for (var i = 0; i < workers.Count; i++)
         {
             var thread = new Thread(workers[i].Run) { IsBackground = true, Name = $"ocspstaple TLS {i + 1}" };
@@ -42,13 +53,15 @@ internal sealed class HandshakeLoop : IDisposable
         }
     }
 
-    /// <summary>Stops every thread (connections still in a handshake are closed), then returns.</summary>
+    /// <summary>Stops every thread (connections still in a handshake are closed), then returns. Idempotent.</summary>
     public void Dispose()
     {
-        LibC.Signal(_wake);
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
+        LibC.Signal(_wake.Fd);
         foreach (var thread in _threads)
             thread.Join();
-        LibC.close(_wake);
+        _wake.Dispose(); // only now: every worker watched it until it returned
     }
 }
 

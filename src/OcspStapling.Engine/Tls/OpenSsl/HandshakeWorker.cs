@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace OcspStapling.Engine.Tls.OpenSsl;
 
 /// <summary>One thread of the <see cref="HandshakeLoop"/>: its epoll, its connections, their deadlines.</summary>
-internal sealed unsafe class HandshakeWorker
+internal sealed unsafe class HandshakeWorker : IDisposable
 {
     private const int MaxEvents = 64;
     private static readonly TimeSpan AcceptPause = TimeSpan.FromMilliseconds(100);
@@ -16,7 +16,8 @@ internal sealed unsafe class HandshakeWorker
     // Every deadline is "now + the same timeout", so appending keeps this queue in deadline order.
     private readonly Queue<(Connection Connection, long Deadline)> _deadlines = new();
     private readonly byte[] _firstBytes = new byte[16 * 1024];
-    private readonly int _epoll;
+    private readonly DescriptorHandle _epollHandle;
+    private readonly int _epoll; // the handle's descriptor, kept alive by this worker until Run ends
     private readonly Action<Connection> _advance; // one delegate, not one per event
     private long _acceptPausedUntil;
 
@@ -27,13 +28,13 @@ internal sealed unsafe class HandshakeWorker
         _wake = wake;
         _settings = settings;
         _advance = Advance;
-        _epoll = LibC.epoll_create1(LibC.CloseOnExec);
+        _epollHandle = new DescriptorHandle(LibC.epoll_create1(LibC.CloseOnExec));
+        _epoll = _epollHandle.Fd;
         // EPOLLEXCLUSIVE: a new connection wakes one thread, not all of them.
-        if (_epoll < 0 || LibC.Add(_epoll, _listening, LibC.EpollIn | LibC.EpollExclusive) != 0 || LibC.Add(_epoll, _wake, LibC.EpollIn) != 0)
+        if (_epollHandle.IsInvalid || LibC.Add(_epoll, _listening, LibC.EpollIn | LibC.EpollExclusive) != 0 || LibC.Add(_epoll, _wake, LibC.EpollIn) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            if (_epoll >= 0)
-                LibC.close(_epoll);
+            _epollHandle.Dispose();
             throw new InvalidOperationException($"The OpenSSL TLS front could not set up epoll (errno {errno}; EPOLLEXCLUSIVE needs Linux 4.5 or later). Use the SslStream front (--tls sslstream, -Tls SslStream).");
         }
     }
@@ -72,9 +73,12 @@ internal sealed unsafe class HandshakeWorker
         {
             foreach (var connection in _connections.Values.ToList())
                 Close(connection);
-            LibC.close(_epoll);
+            _epollHandle.Dispose();
         }
     }
+
+    /// <summary>For a worker that never ran (the loop failed to set up another one); Run disposes its own.</summary>
+    public void Dispose() => _epollHandle.Dispose();
 
     private void AcceptOne()
     {
@@ -94,9 +98,14 @@ internal sealed unsafe class HandshakeWorker
         }
         _connections[fd] = connection;
         _settings.Counters.Started();
-        Schedule(connection);
         // Edge-triggered: each step runs until OpenSSL wants more bytes, so no readiness is lost.
-        LibC.Add(_epoll, fd, LibC.EpollIn | LibC.EpollOut | LibC.EpollRdHup | LibC.EpollEdgeTriggered);
+        if (LibC.Add(_epoll, fd, LibC.EpollIn | LibC.EpollOut | LibC.EpollRdHup | LibC.EpollEdgeTriggered) != 0)
+        {
+            _settings.Counters.Failed();
+            Close(connection); // unwatched, it would never be served or timed out
+            return;
+        }
+        Schedule(connection);
         Guarded(connection, _advance);
     }
 
@@ -171,7 +180,7 @@ internal sealed unsafe class HandshakeWorker
         catch (Exception)
         {
             // No socket object for it (descriptor trouble): the connection ends here.
-            LibSsl.SSL_free(connection.Ssl);
+            connection.Ssl.Dispose();
             LibC.close(connection.Fd);
             return;
         }
@@ -222,36 +231,51 @@ internal sealed unsafe class HandshakeWorker
         LibC.Add(_epoll, _listening, LibC.EpollIn | LibC.EpollExclusive);
     }
 
+    // Once per connection: the descriptor number may be reused by the next accept as soon as it is closed.
     private void Close(Connection connection)
     {
+        if (connection.Closed)
+            return;
+        connection.Closed = true;
         connection.Done = true;
         _connections.Remove(connection.Fd);
-        LibSsl.SSL_free(connection.Ssl);
+        connection.Ssl.Dispose();
         LibC.close(connection.Fd); // also takes it out of the epoll
     }
 
     /// <summary>A connection still in the loop: its handshake, or waiting for its first bytes.</summary>
     private sealed class Connection
     {
-        private Connection(int fd, IntPtr ssl)
+        private Connection(int fd, SslHandle ssl)
         {
             Fd = fd;
             Ssl = ssl;
         }
 
         public int Fd { get; }
-        public IntPtr Ssl { get; }
+        public SslHandle Ssl { get; }
         public bool Authenticated { get; set; }
+        /// <summary>Left the loop: closed, or handed off (the stream owns descriptor and SSL object now).</summary>
         public bool Done { get; set; }
+        public bool Closed { get; set; }
         public long Deadline { get; set; }
 
         public static Connection? Start(OpenSslServerContext context, int fd)
         {
-            var ssl = LibSsl.SSL_new(context.Handle);
-            if (ssl == IntPtr.Zero)
+            var ssl = SslHandle.Create(context.Handle);
+            if (ssl == null)
                 return null;
             // Separate read and write BIOs on the socket, so the write side can become a memory BIO on hand-off.
-            LibSsl.SSL_set_bio(ssl, LibSsl.BIO_new_socket(fd, 0), LibSsl.BIO_new_socket(fd, 0));
+            var read = LibSsl.BIO_new_socket(fd, 0);
+            var write = LibSsl.BIO_new_socket(fd, 0);
+            if (read == IntPtr.Zero || write == IntPtr.Zero)
+            {
+                LibSsl.BIO_free(read);
+                LibSsl.BIO_free(write);
+                ssl.Dispose();
+                return null;
+            }
+            LibSsl.SSL_set_bio(ssl, read, write); // the SSL object owns them from here
             LibSsl.SSL_set_accept_state(ssl);
             return new Connection(fd, ssl);
         }

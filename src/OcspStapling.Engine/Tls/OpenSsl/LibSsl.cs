@@ -42,24 +42,24 @@ internal static unsafe class LibSsl
     [DllImport(Ssl)] public static extern IntPtr TLS_server_method();
     [DllImport(Ssl)] public static extern IntPtr SSL_CTX_new(IntPtr method);
     [DllImport(Ssl)] public static extern void SSL_CTX_free(IntPtr context);
-    [DllImport(Ssl)] public static extern long SSL_CTX_ctrl(IntPtr context, int command, long larg, IntPtr parg);
-    [DllImport(Ssl)] public static extern long SSL_CTX_callback_ctrl(IntPtr context, int command, IntPtr callback);
-    [DllImport(Ssl)] public static extern ulong SSL_CTX_set_options(IntPtr context, ulong options);
-    [DllImport(Ssl)] public static extern int SSL_CTX_set_num_tickets(IntPtr context, nuint count);
-    [DllImport(Ssl)] public static extern int SSL_CTX_use_certificate(IntPtr context, IntPtr x509);
-    [DllImport(Ssl)] public static extern int SSL_CTX_use_PrivateKey(IntPtr context, IntPtr key);
-    [DllImport(Ssl)] public static extern int SSL_CTX_check_private_key(IntPtr context);
+    [DllImport(Ssl)] public static extern long SSL_CTX_ctrl(SslContextHandle context, int command, long larg, IntPtr parg);
+    [DllImport(Ssl)] public static extern long SSL_CTX_callback_ctrl(SslContextHandle context, int command, IntPtr callback);
+    [DllImport(Ssl)] public static extern ulong SSL_CTX_set_options(SslContextHandle context, ulong options);
+    [DllImport(Ssl)] public static extern int SSL_CTX_set_num_tickets(SslContextHandle context, nuint count);
+    [DllImport(Ssl)] public static extern int SSL_CTX_use_certificate(SslContextHandle context, IntPtr x509);
+    [DllImport(Ssl)] public static extern int SSL_CTX_use_PrivateKey(SslContextHandle context, IntPtr key);
+    [DllImport(Ssl)] public static extern int SSL_CTX_check_private_key(SslContextHandle context);
 
     [DllImport(Ssl)] public static extern IntPtr SSL_new(IntPtr context);
     [DllImport(Ssl)] public static extern void SSL_free(IntPtr ssl);
-    [DllImport(Ssl)] public static extern void SSL_set_bio(IntPtr ssl, IntPtr readBio, IntPtr writeBio);
-    [DllImport(Ssl)] public static extern void SSL_set0_wbio(IntPtr ssl, IntPtr writeBio);
-    [DllImport(Ssl)] public static extern void SSL_set_accept_state(IntPtr ssl);
-    [DllImport(Ssl)] public static extern int SSL_do_handshake(IntPtr ssl);
-    [DllImport(Ssl)] public static extern int SSL_read(IntPtr ssl, byte* buffer, int length);
-    [DllImport(Ssl)] public static extern int SSL_write(IntPtr ssl, byte* buffer, int length);
-    [DllImport(Ssl)] public static extern int SSL_shutdown(IntPtr ssl);
-    [DllImport(Ssl)] public static extern int SSL_get_error(IntPtr ssl, int result);
+    [DllImport(Ssl)] public static extern void SSL_set_bio(SslHandle ssl, IntPtr readBio, IntPtr writeBio);
+    [DllImport(Ssl)] public static extern void SSL_set0_wbio(SslHandle ssl, IntPtr writeBio);
+    [DllImport(Ssl)] public static extern void SSL_set_accept_state(SslHandle ssl);
+    [DllImport(Ssl)] public static extern int SSL_do_handshake(SslHandle ssl);
+    [DllImport(Ssl)] public static extern int SSL_read(SslHandle ssl, byte* buffer, int length);
+    [DllImport(Ssl)] public static extern int SSL_write(SslHandle ssl, byte* buffer, int length);
+    [DllImport(Ssl)] public static extern int SSL_shutdown(SslHandle ssl);
+    [DllImport(Ssl)] public static extern int SSL_get_error(SslHandle ssl, int result);
     [DllImport(Ssl)] public static extern long SSL_ctrl(IntPtr ssl, int command, long larg, IntPtr parg);
 
     [DllImport(Crypto)] public static extern IntPtr CRYPTO_malloc(nuint size, byte* file, int line);
@@ -69,6 +69,7 @@ internal static unsafe class LibSsl
     [DllImport(Crypto)] public static extern void EVP_PKEY_free(IntPtr key);
     [DllImport(Crypto)] public static extern IntPtr BIO_new_socket(int fd, int closeFlag);
     [DllImport(Crypto)] public static extern IntPtr BIO_new(IntPtr method);
+    [DllImport(Crypto)] public static extern int BIO_free(IntPtr bio); // accepts NULL
     [DllImport(Crypto)] public static extern IntPtr BIO_s_mem();
     [DllImport(Crypto)] public static extern int BIO_read(IntPtr bio, byte* buffer, int length);
     [DllImport(Crypto)] public static extern long BIO_ctrl(IntPtr bio, int command, long larg, IntPtr parg);

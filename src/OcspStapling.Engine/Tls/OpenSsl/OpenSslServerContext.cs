@@ -12,26 +12,19 @@ namespace OcspStapling.Engine.Tls.OpenSsl;
 internal sealed unsafe class OpenSslServerContext : IDisposable
 {
     private static readonly Lazy<string?> Problem = new(FindProblem);
-    private readonly GCHandle _self;
     private volatile StapleBytes? _staple;
 
-    private OpenSslServerContext(IntPtr handle)
-    {
-        Handle = handle;
-        _self = GCHandle.Alloc(this);
-    }
+    private OpenSslServerContext(SslContextHandle handle) => Handle = handle;
 
     /// <summary>Null when libssl.so.3 can be used here; otherwise why not.</summary>
     public static string? Unsupported => Problem.Value;
 
-    public IntPtr Handle { get; private set; }
+    /// <summary>The SSL_CTX; connections made from it keep it alive after <see cref="Dispose"/>.</summary>
+    public SslContextHandle Handle { get; }
 
     public static OpenSslServerContext Create(X509Certificate2 certificate, X509Certificate2Collection intermediates, bool allowResumption)
     {
-        var handle = LibSsl.SSL_CTX_new(LibSsl.TLS_server_method());
-        if (handle == IntPtr.Zero)
-            throw new InvalidOperationException($"OpenSSL could not create a TLS server context: {LibSsl.TakeErrors()}");
-        var context = new OpenSslServerContext(handle);
+        var context = new OpenSslServerContext(SslContextHandle.Create());
         try
         {
             context.Configure(certificate, intermediates, allowResumption);
@@ -49,7 +42,7 @@ internal sealed unsafe class OpenSslServerContext : IDisposable
 
     private void Configure(X509Certificate2 certificate, X509Certificate2Collection intermediates, bool allowResumption)
     {
-        LibSsl.SSL_CTX_ctrl(Handle, LibSsl.CtrlSetMinProtocolVersion, LibSsl.Tls12, IntPtr.Zero);
+        Require(LibSsl.SSL_CTX_ctrl(Handle, LibSsl.CtrlSetMinProtocolVersion, LibSsl.Tls12, IntPtr.Zero) == 1, certificate, "the minimum protocol version (TLS 1.2)");
         // Idle connections give their buffers back, as nginx does; clients may not renegotiate (a DoS lever).
         LibSsl.SSL_CTX_ctrl(Handle, LibSsl.CtrlMode, LibSsl.ModeReleaseBuffers, IntPtr.Zero);
         // A peer that closes without close_notify has ended its stream, as SslStream treats it.
@@ -85,8 +78,8 @@ internal sealed unsafe class OpenSslServerContext : IDisposable
         {
             LibSsl.EVP_PKEY_free(key);
         }
-        LibSsl.SSL_CTX_callback_ctrl(Handle, LibSsl.CtrlSetStatusCallback, (IntPtr)(delegate* unmanaged<IntPtr, IntPtr, int>)&OnStatusRequest);
-        LibSsl.SSL_CTX_ctrl(Handle, LibSsl.CtrlSetStatusCallbackArgument, 0, GCHandle.ToIntPtr(_self));
+        Require(LibSsl.SSL_CTX_callback_ctrl(Handle, LibSsl.CtrlSetStatusCallback, (IntPtr)(delegate* unmanaged<IntPtr, IntPtr, int>)&OnStatusRequest) == 1
+            && LibSsl.SSL_CTX_ctrl(Handle, LibSsl.CtrlSetStatusCallbackArgument, 0, Handle.Pin(this)) == 1, certificate, "the OCSP status callback");
     }
 
     [UnmanagedCallersOnly]
@@ -163,14 +156,8 @@ internal sealed unsafe class OpenSslServerContext : IDisposable
         return null;
     }
 
-    public void Dispose()
-    {
-        if (Handle == IntPtr.Zero)
-            return;
-        LibSsl.SSL_CTX_free(Handle);
-        Handle = IntPtr.Zero;
-        _self.Free();
-    }
+    /// <summary>Idempotent and thread-safe (the SafeHandle's); the SSL_CTX is freed when the last connection using it is.</summary>
+    public void Dispose() => Handle.Dispose();
 
     private sealed record StapleBytes(byte[] Der, DateTimeOffset Expires);
 }

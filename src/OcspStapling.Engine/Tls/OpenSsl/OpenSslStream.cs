@@ -18,11 +18,16 @@ internal sealed class OpenSslStream : Stream
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly byte[] _sendBuffer = new byte[SendChunkBytes];
     private readonly byte[] _firstBytes;
+    private readonly SslHandle _ssl;
     private int _firstBytesUsed;
-    private IntPtr _ssl;
+    private int _disposed;
 
-    public OpenSslStream(int fd, IntPtr ssl, byte[] firstBytes)
+    /// <summary>Takes over the descriptor and the SSL object; when it throws, the caller still owns both.</summary>
+    public OpenSslStream(int fd, SslHandle ssl, byte[] firstBytes)
     {
+        _writeBio = LibSsl.BIO_new(LibSsl.BIO_s_mem());
+        if (_writeBio == IntPtr.Zero)
+            throw new IOException($"OpenSSL could not make a memory BIO: {LibSsl.TakeErrors()}");
         var handle = new SafeSocketHandle((IntPtr)fd, ownsHandle: true);
         try
         {
@@ -31,11 +36,11 @@ internal sealed class OpenSslStream : Stream
         catch
         {
             handle.SetHandleAsInvalid(); // the loop closes the descriptor; a finalizer must not close it again later
+            LibSsl.BIO_free(_writeBio);
             throw;
         }
         _ssl = ssl;
         _firstBytes = firstBytes;
-        _writeBio = LibSsl.BIO_new(LibSsl.BIO_s_mem());
         LibSsl.SSL_set0_wbio(ssl, _writeBio); // frees the socket write BIO (which never closes the fd)
     }
 
@@ -106,7 +111,8 @@ internal sealed class OpenSslStream : Stream
         }
     }
 
-    private IntPtr Ssl => _ssl != IntPtr.Zero ? _ssl : throw new ObjectDisposedException(nameof(OpenSslStream));
+    // Callers hold _gate, so the handle cannot be released between this check and their libssl call.
+    private SslHandle Ssl => !_ssl.IsClosed ? _ssl : throw new ObjectDisposedException(nameof(OpenSslStream));
 
     // OpenSSL's error queue belongs to the thread, and the caller may resume on another: the text is taken here.
     private unsafe (int Read, int Error, string? Detail) ReadOnce(Memory<byte> buffer)
@@ -171,7 +177,7 @@ internal sealed class OpenSslStream : Stream
     private long Buffered()
     {
         lock (_gate)
-            return _ssl == IntPtr.Zero ? 0 : LibSsl.BIO_ctrl(_writeBio, LibSsl.BioCtrlPending, 0, IntPtr.Zero);
+            return _ssl.IsClosed ? 0 : LibSsl.BIO_ctrl(_writeBio, LibSsl.BioCtrlPending, 0, IntPtr.Zero);
     }
 
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
@@ -195,14 +201,10 @@ internal sealed class OpenSslStream : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             lock (_gate)
-            {
-                if (_ssl != IntPtr.Zero)
-                    LibSsl.SSL_free(_ssl); // also frees the memory write BIO
-                _ssl = IntPtr.Zero;
-            }
+                _ssl.Dispose(); // also frees the memory write BIO
             _socket.Dispose();
         }
         base.Dispose(disposing);
