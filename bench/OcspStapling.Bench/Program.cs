@@ -4,6 +4,7 @@ using OcspStapling.Bench;
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- fetch [--counts 1,100,1000] [--runs 3] [--concurrency 4]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- refresh [--counts 1000] [--runs 3]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- handshake [--runs 3] [--seconds 8]
+//   dotnet run -c Release --project bench/OcspStapling.Bench -- soak [--minutes 10] [--tls openssl|sslstream]
 var command = args.FirstOrDefault() ?? "fetch";
 var counts = Arg("--counts", "1,100,1000").Split(',').Select(int.Parse).ToArray();
 var runs = int.Parse(Arg("--runs", "3"));
@@ -22,8 +23,11 @@ switch (command)
     case "handshake":
         await HandshakeBenchmark.RunAsync(runs, TimeSpan.FromSeconds(double.Parse(Arg("--seconds", "8"))), results);
         return 0;
+    case "soak":
+        await SoakBenchmark.RunAsync(TimeSpan.FromMinutes(double.Parse(Arg("--minutes", "10"))), Arg("--tls", "openssl"), results);
+        return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}'; known: fetch, refresh, handshake");
+        Console.Error.WriteLine($"unknown benchmark '{command}'; known: fetch, refresh, handshake, soak");
         return 2;
 }
 

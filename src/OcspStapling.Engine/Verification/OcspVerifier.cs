@@ -105,8 +105,9 @@ public static class OcspVerifier
             var basic = (Org.BouncyCastle.Ocsp.BasicOcspResp)new Org.BouncyCastle.Ocsp.OcspResp(response.RawData).GetResponseObject();
             return basic.Verify(BouncyCastleCertificates.From(signer).GetPublicKey());
         }
-        catch (Exception e) when (e is Org.BouncyCastle.Ocsp.OcspException or Org.BouncyCastle.Security.SecurityUtilityException or ArgumentException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // BouncyCastle parses lazily: a part the decoder never touched may fail only here. Unreadable is unverified.
             return false;
         }
     }

@@ -44,18 +44,22 @@ internal static class SignatureCheck
     }
 
     /// <summary>True when <paramref name="issuer"/>'s key signed <paramref name="cert"/>.</summary>
+    /// <remarks>
+    /// Both may come from untrusted bytes (a response's embedded signer, an AIA download): a certificate that
+    /// BouncyCastle cannot read, whatever it throws, was not verifiably issued.
+    /// </remarks>
     public static bool IsIssuedBy(X509Certificate2 cert, X509Certificate2 issuer)
     {
-        var bc = BouncyCastleCertificates.From(cert);
-        var fast = TryVerify(bc.SigAlgOid, bc.GetTbsCertificate(), bc.GetSignature(), issuer);
-        if (fast.HasValue)
-            return fast.Value;
         try
         {
+            var bc = BouncyCastleCertificates.From(cert);
+            var fast = TryVerify(bc.SigAlgOid, bc.GetTbsCertificate(), bc.GetSignature(), issuer);
+            if (fast.HasValue)
+                return fast.Value;
             bc.Verify(BouncyCastleCertificates.From(issuer).GetPublicKey());
             return true;
         }
-        catch (Exception e) when (e is Org.BouncyCastle.Security.InvalidKeyException or Org.BouncyCastle.Security.Certificates.CertificateException or Org.BouncyCastle.Security.SignatureException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             return false;
         }
@@ -65,7 +69,11 @@ internal static class SignatureCheck
 /// <summary>Converts platform certificates to BouncyCastle's type, kept inside the engine.</summary>
 internal static class BouncyCastleCertificates
 {
-    public static BcCertificate From(X509Certificate2 cert) => new Org.BouncyCastle.X509.X509CertificateParser().ReadCertificate(cert.RawData);
+    /// <summary>The certificate as BouncyCastle reads it; its shape is checked first, as for responses (see Asn1Limits).</summary>
+    public static BcCertificate From(X509Certificate2 cert) =>
+        Protocol.Asn1Limits.Check(cert.RawData) is { } refusal
+            ? throw new CryptographicException($"The certificate '{cert.Subject}' cannot be read safely: {refusal}.")
+            : new Org.BouncyCastle.X509.X509CertificateParser().ReadCertificate(cert.RawData);
 
     public static X509Certificate2 ToPlatform(BcCertificate cert) => new(cert.GetEncoded());
 }

@@ -68,6 +68,23 @@ public sealed class FuzzTests : IClassFixture<FuzzInputs>
     }
 
     [Fact]
+    public void Regression_a_damaged_delegated_signer_that_bouncycastle_reads_lazily_is_unverified_not_a_crash()
+    {
+        // Found by bench/fuzz.sh: the decoder took the bytes, and the verifier's second reading of the signer threw
+        // IOException ("DER length more than 4 bytes").
+        var damaged = new Mutation(7, 1331381429, 1555214340, 784700887).ApplyTo(_inputs.Responses[2]);
+        try
+        {
+            var response = OcspResponseDecoder.Decode(damaged);
+            var verdict = OcspVerifier.Verify(response, _inputs.Site.Leaf, _inputs.Lab.Pki.Issuer, null, VerificationOptions.Default, DateTimeOffset.UtcNow);
+            Assert.False(verdict.IsGood && !response.RawData.AsSpan().SequenceEqual(_inputs.Responses[2]));
+        }
+        catch (OcspFormatException)
+        {
+        }
+    }
+
+    [Fact]
     public async Task The_tls_handshake_reader_answers_or_names_the_failure()
     {
         var staple = _inputs.Responses[0];
