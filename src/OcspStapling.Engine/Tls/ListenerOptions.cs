@@ -38,6 +38,9 @@ public sealed record ListenerOptions
 
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>A forwarded connection on which neither side sends anything this long is closed (nginx stream: 10 min).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>
     /// Serve TLS even where this runtime cannot staple from SslStream (Windows' SChannel): the listener then never
     /// staples. Off by default, so the limitation is a clear error rather than a silent gap.

@@ -138,7 +138,7 @@ public sealed class StaplingListener : IAsyncDisposable
             _log.Warning($"Cannot reach the backend {backend.Host}:{backend.Port}: {e.Message}; closing the client's connection.");
             return;
         }
-        await TcpForwarder.RelayAsync(tls, upstream, _stop.Token).ConfigureAwait(false);
+        await TcpForwarder.RelayAsync(tls, upstream, _options.IdleTimeout, _stop.Token).ConfigureAwait(false);
     }
 
     private async Task AnswerStatusAsync(Stream tls)

@@ -54,4 +54,39 @@ public sealed class ForwarderTests : IClassFixture<LabResponderFixture>
         Assert.True(download.AsSpan().SequenceEqual(answer.ToArray()), "the client received the download intact");
         backend.Stop();
     }
+
+    [Theory]
+    [InlineData(ListenerTls.OpenSsl)]
+    [InlineData(ListenerTls.SslStream)]
+    public async Task A_forwarded_connection_silent_on_both_sides_is_closed_after_the_idle_timeout(ListenerTls front)
+    {
+        var backend = new TcpListener(IPAddress.Loopback, 0);
+        backend.Start();
+        var held = new List<TcpClient>();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+                held.Add(await backend.AcceptTcpClientAsync()); // accepts and never says a word
+        });
+        var cert = _lab.GoodLeaf("idle" + front + ".example.test");
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert) with
+        {
+            ForwardTo = new DnsEndPoint("127.0.0.1", ((IPEndPoint)backend.LocalEndpoint).Port),
+            Tls = front,
+            IdleTimeout = TimeSpan.FromSeconds(1),
+        });
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(listener.Endpoint);
+        await using var tls = new SslStream(client.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync("idle.example.test");
+        await tls.WriteAsync("hello"u8.ToArray());
+        var closedBy = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+
+        var read = await tls.ReadAsync(new byte[16], closedBy.Token);
+
+        Assert.Equal(0, read); // the listener closed it; without the timeout this read would wait for ever
+        backend.Stop();
+        held.ForEach(c => c.Dispose());
+    }
 }
