@@ -37,7 +37,7 @@ public static class CliApp
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            error.WriteLine($"ocspstaple: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} (this is a bug; please report it with the command line)");
+            CliContext.WriteInternalError(error, e);
             return ExitCodes.Internal;
         }
     }

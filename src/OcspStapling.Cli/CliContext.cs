@@ -47,12 +47,15 @@ internal sealed class CliContext
         catch (Exception e)
         {
             // The one boundary: whatever escaped the engine becomes one line, never a stack trace.
-            Error.WriteLine($"ocspstaple: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} (this is a bug; please report it with the command line)");
+            WriteInternalError(Error, e);
             if (Verbose)
                 Error.WriteLine(e.ToString());
             return ExitCodes.Internal;
         }
     }
+
+    public static void WriteInternalError(TextWriter error, Exception e) =>
+        error.WriteLine($"ocspstaple: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} (this is a bug; please report it with the command line)");
 
     /// <summary>Set by tests to make a command's body fail unexpectedly; flows only with the test's own calls.</summary>
     internal static readonly AsyncLocal<Action?> FaultInjection = new();

@@ -54,7 +54,8 @@ public static class AtomicFile
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static void TakeOver(Microsoft.Win32.SafeHandles.SafeFileHandle handle, FileFacts? previous)
     {
-        File.SetUnixFileMode(handle, previous is { } p ? (UnixFileMode)p.Permissions : StapleFileMode);
+        // The old permission bits, never set-user/group-id or sticky: a staple is data.
+        File.SetUnixFileMode(handle, previous is { } p ? (UnixFileMode)(p.Permissions & 0x1FF) : StapleFileMode);
         if (previous is { } old && PosixFiles.EffectiveUid == 0 && (old.Uid != 0 || old.Gid != 0))
             PosixFiles.ChangeOwner(handle, old.Uid, old.Gid);
     }
@@ -110,7 +111,7 @@ public static class AtomicFile
         Microsoft.Win32.SafeHandles.SafeFileHandle handle;
         try
         {
-            handle = PosixFiles.Open(spare, PosixFiles.WriteOnly | PosixFiles.Create | PosixFiles.NoFollow, 0b110_100_100);
+            handle = PosixFiles.Open(spare, PosixFiles.WriteOnly | PosixFiles.Create | PosixFiles.NoFollow, (uint)StapleFileMode);
         }
         catch (IOException)
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using OcspStapling.Engine.Certificates;
 using OcspStapling.Engine.Export;
+using OcspStapling.Engine.Files;
 using OcspStapling.Engine.Operations;
 using OcspStapling.Engine.Protocol;
 using OcspStapling.Engine.Store;
@@ -29,6 +30,8 @@ public sealed class StapleRefresher : IDisposable
     {
         var summaries = new RefreshSummary[certificates.Count];
         var done = 0;
+        if (_options.ExportDirectory is { } exportDirectory && Directory.Exists(exportDirectory))
+            StaleTemporaries.Clean(exportDirectory); // the store cleans its own when opened
         await Parallel.ForEachAsync(Enumerable.Range(0, certificates.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Concurrency), CancellationToken = cancel },
             async (i, token) =>
@@ -71,11 +74,13 @@ public sealed class StapleRefresher : IDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
         {
-            var reason = $"internal error ({e.GetType().Name}: {e.Message}); please report it";
+            var reason = InternalError(e);
             _log.Warning($"{certificate.DisplayName}: {reason}");
             return RefreshSummary.ForFailure(certificate, Thumbprint(certificate), reason);
         }
     }
+
+    private static string InternalError(Exception e) => $"internal error ({e.GetType().Name}: {e.Message}); please report it";
 
     private static string Thumbprint(CertificateBundle certificate) =>
         certificate.Leaf.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();
@@ -105,7 +110,7 @@ public sealed class StapleRefresher : IDisposable
         catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
         {
             // Recorded like any failed fetch, so the backoff paces the retries of a certificate that trips a bug.
-            failure = $"internal error ({e.GetType().Name}: {e.Message}); please report it";
+            failure = InternalError(e);
         }
 
         if (failure != null)

@@ -128,7 +128,7 @@ public sealed class StapleStore
                 return null; // a sharing violation: another holder
             }
         }
-        var handle = PosixFiles.Open(path, PosixFiles.ReadWrite | PosixFiles.Create | PosixFiles.NoFollow, 0b110_100_100);
+        var handle = PosixFiles.Open(path, PosixFiles.ReadWrite | PosixFiles.Create | PosixFiles.NoFollow, (uint)AtomicFile.StapleFileMode);
         try
         {
             if (!PosixFiles.Stat(handle).IsRegular)

@@ -17,13 +17,7 @@ public sealed class DeliveryFailureTests : IClassFixture<LabResponderFixture>
 
     public DeliveryFailureTests(LabResponderFixture lab) => _lab = lab;
 
-    private string Sites(string name, int count)
-    {
-        var dir = Directory.CreateDirectory(Path.Combine(_lab.Directory.Path, name)).FullName;
-        for (var i = 0; i < count; i++)
-            File.Copy(_lab.GoodLeaf($"{name}{i}.example.test"), Path.Combine(dir, $"site{i}.pem"));
-        return dir;
-    }
+    private string Sites(string name, int count) => _lab.SiteDirectory(name, count);
 
     [Fact]
     public async Task A_missing_export_directory_is_created_0755_and_filled()

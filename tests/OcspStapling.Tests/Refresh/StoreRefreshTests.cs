@@ -14,13 +14,7 @@ public sealed class StoreRefreshTests : IClassFixture<LabResponderFixture>
 
     public StoreRefreshTests(LabResponderFixture lab) => _lab = lab;
 
-    private string CertificateDirectory(string name, int count)
-    {
-        var dir = Directory.CreateDirectory(Path.Combine(_lab.Directory.Path, name)).FullName;
-        for (var i = 0; i < count; i++)
-            File.Copy(_lab.GoodLeaf($"{name}{i}.example.test"), Path.Combine(dir, $"site{i}.pem"));
-        return dir;
-    }
+    private string CertificateDirectory(string name, int count) => _lab.SiteDirectory(name, count);
 
     [Fact]
     public async Task Two_processes_refreshing_one_store_fetch_each_entry_once_and_leave_every_entry_valid()

@@ -27,6 +27,15 @@ public sealed class LabResponderFixture : IAsyncLifetime
         return Path.Combine(dir, "fullchain.pem");
     }
 
+    /// <summary>A directory of <paramref name="count"/> good leaves as site0.pem, site1.pem, … (full chains).</summary>
+    public string SiteDirectory(string name, int count)
+    {
+        var dir = System.IO.Directory.CreateDirectory(Path.Combine(Directory.Path, name)).FullName;
+        for (var i = 0; i < count; i++)
+            File.Copy(GoodLeaf($"{name}{i}.example.test"), Path.Combine(dir, $"site{i}.pem"));
+        return dir;
+    }
+
     public async Task DisposeAsync()
     {
         await Responder.DisposeAsync();

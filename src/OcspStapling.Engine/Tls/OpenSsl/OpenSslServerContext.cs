@@ -55,7 +55,7 @@ internal sealed unsafe class OpenSslServerContext : IDisposable
         {
             LibSsl.SSL_CTX_ctrl(Handle, LibSsl.CtrlSetSessionCacheMode, LibSsl.SessionCacheOff, IntPtr.Zero);
             LibSsl.SSL_CTX_set_options(Handle, LibSsl.OptionNoTicket);
-            LibSsl.SSL_CTX_set_num_tickets(Handle, 0);
+            Require(LibSsl.SSL_CTX_set_num_tickets(Handle, 0) == 1, certificate, "turning session tickets off");
         }
         var leaf = X509(certificate);
         var used = LibSsl.SSL_CTX_use_certificate(Handle, leaf) == 1; // takes its own reference
