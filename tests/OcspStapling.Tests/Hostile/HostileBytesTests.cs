@@ -110,6 +110,19 @@ public sealed class HostileBytesTests : IClassFixture<LabResponderFixture>
         Assert.Contains("looks like base64 but does not decode", failure.Message);
     }
 
+    [Fact]
+    public async Task A_listener_whose_staple_file_is_broken_base64_starts_and_says_why_it_does_not_staple()
+    {
+        var cert = _lab.GoodLeaf("listenbadbase64.example.test");
+        var staple = Path.Combine(Path.GetDirectoryName(cert)!, "site.ocsp.b64");
+        File.WriteAllText(staple, "MIIB" + new string('A', 41) + "\n");
+
+        await using var listener = await Engine.Tls.StaplingListener.StartAsync(ListenerFiles.Options(cert, staple) with { Tls = Engine.Tls.ListenerTls.SslStream });
+
+        Assert.Null(listener.Staple);
+        Assert.Contains("looks like base64 but does not decode", listener.LastRefreshError);
+    }
+
     private static X509Certificate2 CertificateWithTlsFeatures(params System.Numerics.BigInteger[] features)
     {
         var writer = new AsnWriter(AsnEncodingRules.DER);
