@@ -26,7 +26,7 @@ public enum FailureReason
 public sealed class StaplingException : Exception
 {
     public StaplingException(FailureReason reason, string? target, string message, Exception? inner = null)
-        : base(message, inner)
+        : base(OneFullStop(message), inner)
     {
         Reason = reason;
         Target = target;
@@ -36,6 +36,10 @@ public sealed class StaplingException : Exception
 
     /// <summary>The certificate file, URL or staple file the failure is about.</summary>
     public string? Target { get; }
+
+    // Messages end a clause with the platform's own text, which often ends with a full stop already.
+    private static string OneFullStop(string message) =>
+        System.Text.RegularExpressions.Regex.Replace(message, @"(?<!\.)\.\.(?=\s|$)", ".");
 
     /// <summary>True when the user's input is at fault rather than the responder or the network.</summary>
     public bool IsInputProblem => Reason <= FailureReason.StapleFileUnreadable;

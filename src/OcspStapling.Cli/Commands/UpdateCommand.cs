@@ -59,9 +59,7 @@ internal static class UpdateCommand
         var loaded = CertificateSet.Load(inputs, options.Password(parse), context.Log);
         if (loaded.Certificates.Count == 0 && loaded.Unreadable.Count == 0)
             throw new StaplingException(FailureReason.InvalidArgument, string.Join(" ", inputs), $"No certificates found in {string.Join(", ", inputs)}.");
-        foreach (var unreadable in loaded.Unreadable)
-            context.Log.Warning(unreadable.Message);
-        return loaded;
+        return loaded; // unreadable files are reported as summaries, one line each
     }
 
     private static void Print(TextWriter output, IReadOnlyList<RefreshSummary> summaries, bool json)

@@ -45,7 +45,11 @@ public static class SafeDirectory
     {
         var missing = new Stack<string>();
         for (var at = full; at != null && !Directory.Exists(at); at = Path.GetDirectoryName(at))
+        {
+            if (File.Exists(at))
+                throw new FileRefusedException(at == full ? "it is a file, not a directory" : $"'{at}' is a file, not a directory");
             missing.Push(at);
+        }
         while (missing.TryPop(out var next))
         {
             Directory.CreateDirectory(next);

@@ -102,6 +102,19 @@ public sealed class ErrorBoundaryTests
     }
 
     [Fact]
+    public async Task A_file_that_is_no_certificate_is_one_line_ending_in_one_full_stop()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("notes.pem"), "not a certificate");
+        var outcome = await CliRunner.RunAsync("get", dir.File("notes.pem"));
+
+        Assert.True(outcome.ExitCode == ExitCodes.Usage, outcome.ToString());
+        Assert.StartsWith($"ocspstaple: Cannot read certificate '{dir.File("notes.pem")}':", outcome.StdErr);
+        Assert.EndsWith(".", outcome.StdErr.Trim());
+        Assert.DoesNotContain("..", outcome.StdErr);
+    }
+
+    [Fact]
     public async Task Sigterm_ends_a_probe_of_a_silent_server_within_two_seconds_with_exit_143()
     {
         var silent = new TcpListener(IPAddress.Loopback, 0);
