@@ -56,6 +56,24 @@ public sealed class DeliveryFailureTests : IClassFixture<LabResponderFixture>
         Assert.DoesNotContain("   at ", outcome.StdErr);
     }
 
+    [FullDiskFact]
+    public async Task A_full_disk_fails_only_the_export_and_every_summary_is_printed()
+    {
+        var sites = Sites("fulldisk", 2);
+        var store = Path.Combine(_lab.Directory.Path, "fulldisk-store");
+        using var disk = SmallDisk.MountFull(Path.Combine(_lab.Directory.Path, "fulldisk-export"));
+
+        var outcome = await CliRunner.RunAsync("update", sites, "--store", store, "--export-dir", disk.Path, "--json");
+
+        Assert.True(outcome.ExitCode == ExitCodes.NotGood, outcome.ToString());
+        var summaries = outcome.Json.EnumerateArray().ToList();
+        Assert.Equal(2, summaries.Count);
+        Assert.All(summaries, s => Assert.Contains("No space left on device", s.GetProperty("deliveryProblem").GetString()));
+        Assert.Equal(2, Directory.GetFiles(store, "*.der").Length);
+        Assert.Empty(Directory.GetFiles(disk.Path, "*.ocsp*"));
+        Assert.Empty(Directory.GetFiles(disk.Path, ".*.tmp"));
+    }
+
     [Fact]
     public async Task A_missing_haproxy_socket_and_a_failing_reload_keep_every_summary()
     {
