@@ -56,7 +56,10 @@ public static class OcspResponseDecoder
         var responderId = basic.ResponderId.ToAsn1Object();
         byte[]? keyHash = responderId.GetKeyHash();
         var name = responderId.Name;
-        var singles = basic.Responses.Select(ToSingle).ToList();
+        var times = ResponseTimes.Read(basic.GetTbsResponseData());
+        if (times.Responses.Count != basic.Responses.Length)
+            throw new OcspFormatException("its list of answers cannot be read consistently");
+        var singles = basic.Responses.Select((single, i) => ToSingle(single, times.Responses[i])).ToList();
         var certs = basic.GetCerts().Select(BouncyCastleCertificates.ToPlatform).ToList();
         var nonce = UnwrapNonce(basic.ResponseExtensions?.GetExtension(OcspObjectIdentifiers.PkixOcspNonce)?.Value.GetOctets());
         var signed = new OcspResponse.SignedPart(basic.GetTbsResponseData(), basic.SignatureAlgOid, basic.GetSignature(), keyHash, name?.GetEncoded());
@@ -65,19 +68,19 @@ public static class OcspResponseDecoder
             .Concat(basic.Responses.SelectMany(r => CriticalExtensions.Unsupported(r.SingleExtensions, CriticalExtensions.UnderstoodInSingleResponse)))
             .Distinct()
             .ToList();
-        return new OcspResponse(der, OcspResponseStatus.Successful, Utc(basic.ProducedAt), display, singles, certs, nonce, signed, unsupported);
+        return new OcspResponse(der, OcspResponseStatus.Successful, times.ProducedAt, display, singles, certs, nonce, signed, unsupported);
     }
 
-    private static SingleResponse ToSingle(SingleResp single)
+    private static SingleResponse ToSingle(SingleResp single, ResponseTimes.Single times)
     {
         var id = OcspRequestMessage.FromAsn1(single.GetCertID());
-        var next = single.NextUpdate?.Value is { } n ? Utc(n) : (DateTimeOffset?)null;
         return single.GetCertStatus() switch
         {
-            null => new SingleResponse(id, CertStatus.Good, Utc(single.ThisUpdate), next, null, null),
-            RevokedStatus revoked => new SingleResponse(id, CertStatus.Revoked, Utc(single.ThisUpdate), next, Utc(revoked.RevocationTime),
+            null => new SingleResponse(id, CertStatus.Good, times.ThisUpdate, times.NextUpdate, null, null),
+            RevokedStatus revoked => new SingleResponse(id, CertStatus.Revoked, times.ThisUpdate, times.NextUpdate,
+                times.RevocationTime ?? throw new OcspFormatException("a revoked answer has no revocation time"),
                 revoked.HasRevocationReason ? (RevocationReason)revoked.RevocationReason : null),
-            _ => new SingleResponse(id, CertStatus.Unknown, Utc(single.ThisUpdate), next, null, null),
+            _ => new SingleResponse(id, CertStatus.Unknown, times.ThisUpdate, times.NextUpdate, null, null),
         };
     }
 
@@ -96,8 +99,6 @@ public static class OcspResponseDecoder
             return extensionValue;
         }
     }
-
-    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time.ToUniversalTime(), DateTimeKind.Utc));
 
     // BouncyCastle reads one object and ignores the rest; a strict client rejects trailing bytes (as Go's x/crypto/ocsp does).
     private static void RejectTrailingData(byte[] der)

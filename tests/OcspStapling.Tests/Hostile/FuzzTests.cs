@@ -85,6 +85,21 @@ public sealed class FuzzTests : IClassFixture<FuzzInputs>
     }
 
     [Fact]
+    public void Regression_a_generalized_time_that_sends_bouncycastle_into_endless_recursion_is_a_named_failure()
+    {
+        // Found by bench/fuzz.sh: BouncyCastle 1.8's DerGeneralizedTime.ToDateTime and GetTime call each other for ever
+        // on a time with a sign where no offset can be (a stack overflow that ends the process). 15 characters, as
+        // "YYYYMMDDHHMMSSZ", so every length field stays true.
+        var response = (byte[])_inputs.Responses[0].Clone();
+        var times = Enumerable.Range(0, response.Length - 17).Where(i => response[i] == 0x18 && response[i + 1] == 15).ToList();
+        Assert.True(times.Count >= 2, "producedAt and thisUpdate");
+        "202611221+00000"u8.CopyTo(response.AsSpan(times[1] + 2));
+
+        var failure = Assert.Throws<OcspFormatException>(() => OcspResponseDecoder.Decode(response));
+        Assert.Contains("not a valid OCSP response", failure.Message);
+    }
+
+    [Fact]
     public async Task The_tls_handshake_reader_answers_or_names_the_failure()
     {
         var staple = _inputs.Responses[0];
