@@ -122,4 +122,30 @@ Describe 'update' {
         (Update-OcspStaple -Path $Cert -StorePath $store).Outcome | Should -Be 'Refreshed'
         (Update-OcspStaple -Path $Cert -StorePath $store).Outcome | Should -Be 'StillFresh'
     }
+
+    It 'reports a damaged certificate file with UpdateOcspStapleCertificateUnreadable and refreshes the others' {
+        $dir = Join-Path $Work 'damaged'
+        New-Item -ItemType Directory $dir | Out-Null
+        Copy-Item $Cert (Join-Path $dir 'site.pem')
+        Set-Content -Path (Join-Path $dir 'empty.pem') -Value $null
+        $summaries = Update-OcspStaple -Path $dir -StorePath (Join-Path $Work 'damaged-store') -ErrorVariable failures -ErrorAction SilentlyContinue
+        @($summaries).Outcome | Should -Be 'Refreshed'
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'UpdateOcspStapleCertificateUnreadable,*'
+    }
+
+    It 'marks only the sites an unusable export directory concerns, and keeps every summary' {
+        $blocker = Join-Path $Work 'not-a-directory'
+        Set-Content -Path $blocker -Value 'a file'
+        $summary = Update-OcspStaple -Path $Cert -StorePath (Join-Path $Work 'export-store') -ExportDirectory (Join-Path $blocker 'ocsp') -Force
+        $summary.Outcome | Should -Be 'Failed'
+        $summary.HasValidStaple | Should -BeTrue
+        $summary.DeliveryProblem | Should -BeLike '*Cannot write staple file*'
+    }
+}
+
+Describe 'test' {
+    It 'calls a certificate given as the staple a certificate' {
+        { Test-OcspStaple -Path $Cert -CertificatePath $Cert -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TestOcspStapleStapleFileUnreadable,OcspStapling.Commands.TestOcspStapleCommand'
+    }
 }
