@@ -40,7 +40,7 @@ MD
 )
 results=bench/RESULTS.md
 awk -v section="$section" '
-  /^## Fuzzing campaign/ { skipping = 1; print section; printed = 1; next }
+  /^## Fuzzing campaign/ { skipping = 1; print section; print ""; printed = 1; next }
   skipping && /^## / { skipping = 0 }
   !skipping { print }
   END { if (!printed) print "\n" section }
