@@ -11,8 +11,12 @@ namespace OcspStapling.Tests.Hostile;
 /// One error boundary per front end: whatever fails unexpectedly inside a command becomes one line and exit 4 from
 /// the CLI, and a per-record "&lt;Cmdlet&gt;Internal" error from a cmdlet, never a stack trace or a dead pipeline.
 /// </summary>
-public sealed class ErrorBoundaryTests
+public sealed class ErrorBoundaryTests : IClassFixture<LabResponderFixture>
 {
+    private readonly LabResponderFixture _lab;
+
+    public ErrorBoundaryTests(LabResponderFixture lab) => _lab = lab;
+
     public static TheoryData<string[]> EveryCommand => new()
     {
         new[] { "get", "missing.pem" },
@@ -114,8 +118,11 @@ public sealed class ErrorBoundaryTests
         Assert.DoesNotContain("..", outcome.StdErr);
     }
 
-    [Fact]
-    public async Task Sigterm_ends_a_probe_of_a_silent_server_within_two_seconds_with_exit_143()
+    public static TheoryData<string> CommandsThatWaitOnTheNetwork => new() { "test --host", "get", "export", "update" };
+
+    [Theory]
+    [MemberData(nameof(CommandsThatWaitOnTheNetwork))]
+    public async Task Sigterm_ends_a_command_waiting_on_a_silent_peer_within_two_seconds_with_exit_143(string command)
     {
         var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
@@ -125,24 +132,35 @@ public sealed class ErrorBoundaryTests
             while (true)
                 accepted.Add(await silent.AcceptSocketAsync());
         });
+        using var dir = new TempDirectory();
         try
         {
             var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-            await using var probe = BackgroundProcess.Start(Path.Combine(AppContext.BaseDirectory, "ocspstaple"),
-                new[] { "test", "--host", $"127.0.0.1:{port}", "--timeout", "120" });
+            var silentResponder = new[] { "--responder", $"http://127.0.0.1:{port}/", "--timeout", "120" };
+            var cert = _lab.GoodLeaf("sigterm-" + command.Replace(" --", "-") + ".example.test");
+            var args = command switch
+            {
+                "test --host" => new[] { "test", "--host", $"127.0.0.1:{port}", "--timeout", "120" },
+                "get" => new[] { "get", cert }.Concat(silentResponder).ToArray(),
+                "export" => new[] { "export", cert, "--out", dir.File("site.ocsp") }.Concat(silentResponder).ToArray(),
+                _ => new[] { "update", cert, "--store", dir.File("store"), "--export-dir", dir.File("export") }.Concat(silentResponder).ToArray(),
+            };
+            await using var running = BackgroundProcess.Start(Path.Combine(AppContext.BaseDirectory, "ocspstaple"), args);
             await Eventually.ValueOf(() => accepted.Count, n => n > 0, 20_000);
 
             var clock = Stopwatch.StartNew();
-            using (var kill = Process.Start("kill", new[] { "-TERM", probe.Id.ToString() }))
+            using (var kill = Process.Start("kill", new[] { "-TERM", running.Id.ToString() }))
                 await kill.WaitForExitAsync();
             using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            while (!probe.HasExited)
+            while (!running.HasExited)
                 await Task.Delay(20, limit.Token);
 
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed.TotalSeconds:0.0} s to stop");
-            Assert.Equal(ExitCodes.Terminated, probe.ExitCode);
-            Assert.Contains("terminated (SIGTERM)", probe.Output);
-            Assert.DoesNotContain("   at ", probe.Output);
+            Assert.Equal(ExitCodes.Terminated, running.ExitCode);
+            Assert.Contains("terminated (SIGTERM)", running.Output);
+            Assert.DoesNotContain("   at ", running.Output);
+            Assert.False(File.Exists(dir.File("site.ocsp")));
+            Assert.False(Directory.Exists(dir.File("export")));
         }
         finally
         {
