@@ -60,18 +60,11 @@ public sealed class ForwarderTests : IClassFixture<LabResponderFixture>
     [InlineData(ListenerTls.SslStream)]
     public async Task A_forwarded_connection_silent_on_both_sides_is_closed_after_the_idle_timeout(ListenerTls front)
     {
-        var backend = new TcpListener(IPAddress.Loopback, 0);
-        backend.Start();
-        var held = new List<TcpClient>();
-        _ = Task.Run(async () =>
-        {
-            while (true)
-                held.Add(await backend.AcceptTcpClientAsync()); // accepts and never says a word
-        });
+        using var backend = new SilentServer();
         var cert = _lab.GoodLeaf("idle" + front + ".example.test");
         await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(cert) with
         {
-            ForwardTo = new DnsEndPoint("127.0.0.1", ((IPEndPoint)backend.LocalEndpoint).Port),
+            ForwardTo = new DnsEndPoint("127.0.0.1", backend.Port),
             Tls = front,
             IdleTimeout = TimeSpan.FromSeconds(1),
         });
@@ -86,7 +79,5 @@ public sealed class ForwarderTests : IClassFixture<LabResponderFixture>
         var read = await tls.ReadAsync(new byte[16], closedBy.Token);
 
         Assert.Equal(0, read); // the listener closed it; without the timeout this read would wait for ever
-        backend.Stop();
-        held.ForEach(c => c.Dispose());
     }
 }

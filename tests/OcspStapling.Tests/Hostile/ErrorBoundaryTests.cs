@@ -124,47 +124,31 @@ public sealed class ErrorBoundaryTests : IClassFixture<LabResponderFixture>
     [MemberData(nameof(CommandsThatWaitOnTheNetwork))]
     public async Task Sigterm_ends_a_command_waiting_on_a_silent_peer_within_two_seconds_with_exit_143(string command)
     {
-        var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
-        var accepted = new List<Socket>();
-        _ = Task.Run(async () =>
-        {
-            while (true)
-                accepted.Add(await silent.AcceptSocketAsync());
-        });
+        using var silent = new SilentServer();
         using var dir = new TempDirectory();
-        try
+        var port = silent.Port;
+        var silentResponder = new[] { "--responder", $"http://127.0.0.1:{port}/", "--timeout", "120" };
+        var cert = _lab.GoodLeaf("sigterm-" + command.Replace(" --", "-") + ".example.test");
+        var args = command switch
         {
-            var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-            var silentResponder = new[] { "--responder", $"http://127.0.0.1:{port}/", "--timeout", "120" };
-            var cert = _lab.GoodLeaf("sigterm-" + command.Replace(" --", "-") + ".example.test");
-            var args = command switch
-            {
-                "test --host" => new[] { "test", "--host", $"127.0.0.1:{port}", "--timeout", "120" },
-                "get" => new[] { "get", cert }.Concat(silentResponder).ToArray(),
-                "export" => new[] { "export", cert, "--out", dir.File("site.ocsp") }.Concat(silentResponder).ToArray(),
-                _ => new[] { "update", cert, "--store", dir.File("store"), "--export-dir", dir.File("export") }.Concat(silentResponder).ToArray(),
-            };
-            await using var running = BackgroundProcess.Start(Path.Combine(AppContext.BaseDirectory, "ocspstaple"), args);
-            await Eventually.ValueOf(() => accepted.Count, n => n > 0, 20_000);
+            "test --host" => new[] { "test", "--host", $"127.0.0.1:{port}", "--timeout", "120" },
+            "get" => new[] { "get", cert }.Concat(silentResponder).ToArray(),
+            "export" => new[] { "export", cert, "--out", dir.File("site.ocsp") }.Concat(silentResponder).ToArray(),
+            _ => new[] { "update", cert, "--store", dir.File("store"), "--export-dir", dir.File("export") }.Concat(silentResponder).ToArray(),
+        };
+        await using var running = BackgroundProcess.Start(Path.Combine(AppContext.BaseDirectory, "ocspstaple"), args);
+        await Eventually.ValueOf(() => silent.Accepted, n => n > 0, 20_000);
 
-            var clock = Stopwatch.StartNew();
-            using (var kill = Process.Start("kill", new[] { "-TERM", running.Id.ToString() }))
-                await kill.WaitForExitAsync();
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            while (!running.HasExited)
-                await Task.Delay(20, limit.Token);
+        var clock = Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", new[] { "-TERM", running.Id.ToString() }))
+            await kill.WaitForExitAsync();
+        await running.WaitForExitAsync(TimeSpan.FromSeconds(10));
 
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed.TotalSeconds:0.0} s to stop");
-            Assert.Equal(ExitCodes.Terminated, running.ExitCode);
-            Assert.Contains("terminated (SIGTERM)", running.Output);
-            Assert.DoesNotContain("   at ", running.Output);
-            Assert.False(File.Exists(dir.File("site.ocsp")));
-            Assert.False(Directory.Exists(dir.File("export")));
-        }
-        finally
-        {
-            silent.Stop();
-        }
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed.TotalSeconds:0.0} s to stop");
+        Assert.Equal(ExitCodes.Terminated, running.ExitCode);
+        Assert.Contains("terminated (SIGTERM)", running.Output);
+        Assert.DoesNotContain("   at ", running.Output);
+        Assert.False(File.Exists(dir.File("site.ocsp")));
+        Assert.False(Directory.Exists(dir.File("export")));
     }
 }

@@ -59,6 +59,13 @@ public sealed class BackgroundProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the program has exited and all it wrote has been read.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
     /// <summary>Sends SIGINT (Ctrl+C) and waits for a clean exit.</summary>
     public async Task<int> InterruptAsync(TimeSpan timeout)
     {
