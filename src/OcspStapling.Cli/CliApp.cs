@@ -17,6 +17,7 @@ public static class CliApp
             ExportCommand.Create(context),
             ListenCommand.Create(context),
             UpdateCommand.Create(context),
+            StatusCommand.Create(context),
             DemoCommand.Create(context),
         };
         root.Add(verbose);

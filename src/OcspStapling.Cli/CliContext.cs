@@ -20,6 +20,9 @@ internal sealed class CliContext
     /// <summary>Set from --verbose once the command line is parsed.</summary>
     public bool Verbose { get; set; }
 
+    /// <summary>--quiet: only sites with a problem or warning are printed, on stderr.</summary>
+    public bool Quiet { get; set; }
+
     public TextWriter Output { get; }
 
     public TextWriter Error { get; }
@@ -27,7 +30,7 @@ internal sealed class CliContext
     public IOperationLog Log { get; }
 
     /// <summary>Runs a command body; a <see cref="StaplingException"/> becomes one stderr line and its exit code.</summary>
-    public async Task<int> GuardAsync(bool json, Func<Task<int>> body)
+    public async Task<int> GuardAsync(string command, bool json, Func<Task<int>> body)
     {
         try
         {
@@ -36,7 +39,7 @@ internal sealed class CliContext
         }
         catch (StaplingException failure)
         {
-            ResultPrinter.WriteFailure(Error, json, Output, failure);
+            ResultPrinter.WriteFailure(Error, json, Output, command, failure);
             return ExitCodes.For(failure);
         }
         catch (OperationCanceledException) when (Stop.IsCancellationRequested)
@@ -75,6 +78,11 @@ internal sealed class CliContext
                 _context.Error.WriteLine($"ocspstaple: {message}");
         }
 
-        public void Warning(string message) => _context.Error.WriteLine($"ocspstaple: warning: {message}");
+        // Under --quiet the site lines say what is wrong; the running commentary would say it twice.
+        public void Warning(string message)
+        {
+            if (!_context.Quiet)
+                _context.Error.WriteLine($"ocspstaple: warning: {message}");
+        }
     }
 }

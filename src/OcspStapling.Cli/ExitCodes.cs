@@ -36,13 +36,15 @@ public static class ExitCodes
     public static int For(StaplingException failure) => failure.IsInputProblem ? Usage : ResponderFailed;
 
     /// <summary>
-    /// For `update`: 2 when no file given held a readable certificate; 3 when a certificate has no valid staple
-    /// (an unreadable certificate file counts), will lose it before the next try, or is revoked;
-    /// 1 when some refresh failed but every staple is still valid; 0 when all is fresh.
+    /// For `update` and `status`, the worst state over all sites, on every run whether or not it fetched:
+    /// 3 when a site has a problem (no valid staple, revoked, expiring before the next run, certificate expired or
+    /// not yet valid, no OCSP with --require-ocsp or must-staple, a file that cannot be read); 1 when something failed
+    /// but every staple is valid (a refresh, a delivery); 0 otherwise (a certificate without OCSP is fine);
+    /// 2 when no file given held a readable certificate.
     /// </summary>
     public static int For(IReadOnlyList<Engine.Refresh.RefreshSummary> summaries) =>
-        summaries.Count > 0 && summaries.All(s => s.Outcome == Engine.Refresh.RefreshOutcome.Unreadable) ? Usage
-        : summaries.Any(s => !s.HasValidStaple || s.WillLapse || s.Outcome == Engine.Refresh.RefreshOutcome.Revoked) ? ResponderFailed
-        : summaries.Any(s => s.Outcome == Engine.Refresh.RefreshOutcome.Failed) ? NotGood
+        summaries.Count > 0 && summaries.All(s => s.State == Engine.Policy.SiteState.Unreadable) ? Usage
+        : summaries.Any(s => s.Severity == Engine.Policy.Severity.Problem) ? ResponderFailed
+        : summaries.Any(s => s.Severity == Engine.Policy.Severity.Warning) ? NotGood
         : Good;
 }

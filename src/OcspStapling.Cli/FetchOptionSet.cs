@@ -77,6 +77,8 @@ internal sealed class FetchOptionSet
         };
     }
 
+    public Uri? ResponderUrl(ParseResult parse) => Url(parse.GetValue(Responder), "--responder");
+
     public string? Password(ParseResult parse)
     {
         if (parse.GetValue(PasswordEnv) is not { } variable)

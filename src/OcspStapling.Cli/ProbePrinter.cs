@@ -1,4 +1,4 @@
-using System.Text.Json;
+using OcspStapling.Cli.Json;
 using OcspStapling.Engine.Tls;
 
 namespace OcspStapling.Cli;
@@ -10,18 +10,13 @@ internal static class ProbePrinter
     {
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(new
+            new JsonReport
             {
-                host = probe.Host,
-                port = probe.Port,
-                serverName = probe.ServerName,
-                stapled = probe.Stapled,
-                passed = probe.Passed,
-                mustStaple = probe.MustStaple,
-                chain = probe.Chain.Select(c => c.Subject),
-                stapleProblem = probe.StapleProblem,
-                staple = probe.Staple is { } s ? ResultPrinter.ToJson(s, null) : null,
-            }, ResultPrinter.JsonOptions));
+                Command = "test",
+                ExitCode = probe.Passed ? ExitCodes.Good : ExitCodes.NotGood,
+                Probe = ProbeJson.From(probe),
+                Responses = probe.Staple is { } staple ? new[] { ResponseJson.From(staple, null) } : Array.Empty<ResponseJson>(),
+            }.WriteTo(output);
             return;
         }
         output.WriteLine($"{probe.Host}:{probe.Port}: {(probe.Passed ? "stapled, good, verified" : probe.Stapled ? "stapled, but NOT good" : "NOT stapled")}");
@@ -30,6 +25,6 @@ internal static class ProbePrinter
         if (probe.StapleProblem != null)
             output.WriteLine($"  ! {probe.StapleProblem}");
         if (probe.Staple != null)
-            ResultPrinter.Write(output, probe.Staple, json: false);
+            ResultPrinter.Write(output, probe.Staple, json: false, "test");
     }
 }

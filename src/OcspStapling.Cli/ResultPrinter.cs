@@ -1,5 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using OcspStapling.Cli.Json;
 using OcspStapling.Engine.Operations;
 using OcspStapling.Engine.Protocol;
 using OcspStapling.Engine.Verification;
@@ -9,19 +8,11 @@ namespace OcspStapling.Cli;
 /// <summary>Writes results for people (aligned lines) or for scripts (--json).</summary>
 internal static class ResultPrinter
 {
-    internal static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
-    public static void Write(TextWriter output, OcspResult result, bool json, string? writtenTo = null)
+    public static void Write(TextWriter output, OcspResult result, bool json, string command, string? writtenTo = null)
     {
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(ToJson(result, writtenTo), JsonOptions));
+            new JsonReport { Command = command, ExitCode = ExitCodes.For(result), Responses = new[] { ResponseJson.From(result, writtenTo) } }.WriteTo(output);
             return;
         }
         output.WriteLine($"{result.CertificatePath ?? result.Subject}: {Headline(result)}");
@@ -62,34 +53,10 @@ internal static class ResultPrinter
     private static string Span(TimeSpan span) =>
         span.TotalDays >= 1 ? $"{(int)span.TotalDays}d {span.Hours}h" : span.TotalHours >= 1 ? $"{(int)span.TotalHours}h {span.Minutes}m" : $"{span.Minutes}m {span.Seconds}s";
 
-    internal static object ToJson(OcspResult result, string? writtenTo) => new
-    {
-        certificate = result.CertificatePath,
-        subject = result.Subject,
-        thumbprint = result.Thumbprint,
-        status = OcspVerifier.StatusName(result.Status),
-        certStatus = result.CertStatus,
-        revocationTime = result.Verification.Answer?.RevocationTime,
-        revocationReason = result.Verification.Answer?.RevocationReason,
-        thisUpdate = result.ThisUpdate,
-        nextUpdate = result.NextUpdate,
-        producedAt = result.ProducedAt,
-        responderUrl = result.Method != null ? result.Source : null,
-        stapleFile = result.Method == null ? result.Source : null,
-        method = result.Method,
-        issuer = result.Issuer.Subject,
-        issuerSource = result.IssuerSource,
-        verified = result.Verified,
-        verificationSkipped = result.VerificationSkipped,
-        fitToStaple = result.IsFitToStaple,
-        written = writtenTo,
-        findings = result.Findings.Select(f => new { code = f.Code, message = f.Message }),
-    };
-
-    public static void WriteFailure(TextWriter error, bool json, TextWriter output, Engine.StaplingException failure)
+    public static void WriteFailure(TextWriter error, bool json, TextWriter output, string command, Engine.StaplingException failure)
     {
         error.WriteLine($"ocspstaple: {failure.Message}");
         if (json)
-            output.WriteLine(JsonSerializer.Serialize(new { error = failure.Reason, target = failure.Target, message = failure.Message }, JsonOptions));
+            new JsonReport { Command = command, ExitCode = ExitCodes.For(failure), Error = new ErrorJson(SiteJson.Name(failure.Reason), failure.Target, failure.Message) }.WriteTo(output);
     }
 }

@@ -18,7 +18,7 @@ internal static class DemoCommand
     {
         var directory = new Option<string?>("--dir") { Description = "Keep the demo's files here (default: a temporary directory, removed afterwards)" };
         var command = new Command("demo", "Run fetch, verify, export, serve and probe against a throwaway PKI and responder on 127.0.0.1") { directory };
-        command.SetAction((parse, cancel) => context.GuardAsync(false, () => RunAsync(context, parse.GetValue(directory), cancel)));
+        command.SetAction((parse, cancel) => context.GuardAsync("demo", false, () => RunAsync(context, parse.GetValue(directory), cancel)));
         return command;
     }
 
@@ -43,7 +43,7 @@ internal static class DemoCommand
             output.WriteLine("2. Fetch and verify the staple for site.pem (responder from its AIA extension):");
             using var fetcher = new StapleFetcher();
             var result = await fetcher.FetchAsync(CertificateFile.Load(sitePem), FetchOptions.Default, context.Log, cancel);
-            ResultPrinter.Write(output, result, json: false);
+            ResultPrinter.Write(output, result, json: false, "demo");
 
             output.WriteLine("3. Export it for nginx (ssl_stapling_file) and HAProxy (site.pem.ocsp, and base64 for 'set ssl ocsp-response'):");
             var der = Path.Combine(dir, "site.pem.ocsp");
@@ -53,11 +53,11 @@ internal static class DemoCommand
 
             output.WriteLine("4. Verify the exported file as a server would load it:");
             var check = await StapleFileCheck.CheckAsync(der, CertificateFile.Load(sitePem), FetchOptions.Default, cancel);
-            ResultPrinter.Write(output, check, json: false);
+            ResultPrinter.Write(output, check, json: false, "demo");
 
             output.WriteLine("5. A revoked certificate is reported, and its staple is not written:");
             var bad = await fetcher.FetchAsync(CertificateFile.Load(revokedPem), FetchOptions.Default, context.Log, cancel);
-            ResultPrinter.Write(output, bad, json: false);
+            ResultPrinter.Write(output, bad, json: false, "demo");
             var badOut = Path.Combine(dir, "old.pem.ocsp");
             try
             {

@@ -16,7 +16,7 @@ internal static class ExportCommand
         var force = new Option<bool>("--force") { Description = "Write even a response that is not good or failed verification" };
         var command = new Command("export", "Fetch, verify and write a staple file") { certificate, output, base64, force };
         options.AddTo(command, network: true);
-        command.SetAction((parse, cancel) => context.GuardAsync(parse.GetValue(options.Json), async () =>
+        command.SetAction((parse, cancel) => context.GuardAsync("export", parse.GetValue(options.Json), async () =>
         {
             var transport = options.ToTransportOptions(parse); // options first: a bad value is the error to report
             var bundle = options.LoadCertificate(parse, parse.GetValue(certificate)!);
@@ -25,12 +25,12 @@ internal static class ExportCommand
             var result = await fetcher.FetchAsync(bundle, options.ToFetchOptions(parse), context.Log, cancel);
             if (!result.IsFitToStaple && !parse.GetValue(force))
             {
-                ResultPrinter.Write(context.Output, result, parse.GetValue(options.Json));
+                ResultPrinter.Write(context.Output, result, parse.GetValue(options.Json), "export");
                 context.Error.WriteLine($"ocspstaple: not writing '{path}': the response is not fit to staple; any existing file is left unchanged. Use --force to write it anyway.");
                 return ExitCodes.For(result);
             }
             StapleExport.Write(result, path, parse.GetValue(base64) ? StapleFormat.Base64 : StapleFormat.Der, force: true);
-            ResultPrinter.Write(context.Output, result, parse.GetValue(options.Json), writtenTo: path);
+            ResultPrinter.Write(context.Output, result, parse.GetValue(options.Json), "export", writtenTo: path);
             return ExitCodes.For(result);
         }));
         return command;

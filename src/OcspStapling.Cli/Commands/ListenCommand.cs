@@ -23,7 +23,7 @@ internal static class ListenCommand
         tls.AcceptOnlyFromAmong("auto", "openssl", "sslstream");
         var command = new Command("listen", "Serve TLS with an OCSP staple from the first connection on") { cert, key, port, address, stapleFile, forward, noResumption, tls };
         options.AddTo(command, network: true);
-        command.SetAction((parse, cancel) => context.GuardAsync(false, async () =>
+        command.SetAction((parse, cancel) => context.GuardAsync("listen", false, async () =>
         {
             if (!IPAddress.TryParse(parse.GetValue(address), out var ip))
                 throw new StaplingException(FailureReason.InvalidArgument, parse.GetValue(address), $"--address '{parse.GetValue(address)}' is not an IP address.");

@@ -21,7 +21,7 @@ internal static class TestCommand
         var command = new Command("test", "Verify a staple file against its certificate, or probe what a server staples") { staple, certificate, host, serverName };
         options.AddTo(command, network: false);
         command.Add(options.Timeout);
-        command.SetAction((parse, cancel) => context.GuardAsync(parse.GetValue(options.Json), async () =>
+        command.SetAction((parse, cancel) => context.GuardAsync("test", parse.GetValue(options.Json), async () =>
         {
             var json = parse.GetValue(options.Json);
             if (parse.GetValue(host) is { } target)
@@ -36,7 +36,7 @@ internal static class TestCommand
                 throw new StaplingException(FailureReason.InvalidArgument, null, "Give a staple file and --cert CERT, or --host HOST[:PORT] to probe a server.");
             var bundle = options.LoadCertificate(parse, cert);
             var result = await StapleFileCheck.CheckAsync(file, bundle, options.ToFetchOptions(parse), cancel);
-            ResultPrinter.Write(context.Output, result, json);
+            ResultPrinter.Write(context.Output, result, json, "test");
             return ExitCodes.For(result);
         }));
         return command;

@@ -30,7 +30,7 @@ public sealed class OcspResult
     public string Subject => Bundle.Leaf.Subject;
 
     /// <summary>SHA-256 thumbprint, the key the store uses.</summary>
-    public string Thumbprint => Bundle.Leaf.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
+    public string Thumbprint => Bundle.Leaf.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant();
 
     public string? CertificatePath => Bundle.SourcePath;
 

@@ -18,7 +18,7 @@ public sealed record RefreshOptions
 
     public TransportOptions Transport { get; init; } = new();
 
-    /// <summary>Also write each staple here as "&lt;certificate file&gt;.ocsp" (for nginx's ssl_stapling_file).</summary>
+    /// <summary>Also write each staple here as the site's export name (for nginx's ssl_stapling_file).</summary>
     public string? ExportDirectory { get; init; }
 
     /// <summary>Also write HAProxy's "&lt;certificate file&gt;.ocsp" beside each certificate file.</summary>
@@ -34,4 +34,10 @@ public sealed record RefreshOptions
     public IReadOnlyList<string> ReloadHiddenVariables { get; init; } = Array.Empty<string>();
 
     public int Concurrency { get; init; } = 8;
+
+    /// <summary>How often the run is repeated (cron, timer): a staple that expires before the next run is a problem.</summary>
+    public TimeSpan RunInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>A certificate that names no OCSP responder is a problem, not a normal case.</summary>
+    public bool RequireOcsp { get; init; }
 }

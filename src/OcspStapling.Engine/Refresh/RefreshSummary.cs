@@ -1,7 +1,10 @@
+using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Protocol;
+using OcspStapling.Engine.Sites;
 
 namespace OcspStapling.Engine.Refresh;
 
+/// <summary>What a run did for one site (its state is <see cref="RefreshSummary.State"/>, what it did this one).</summary>
 public enum RefreshOutcome
 {
     /// <summary>A fresh, verified, good staple was fetched and stored.</summary>
@@ -12,18 +15,32 @@ public enum RefreshOutcome
     Failed,
     /// <summary>The responder says, verifiably, that the certificate is revoked; that answer replaced the staple.</summary>
     Revoked,
+    /// <summary>Nothing to ask: the certificate names no responder, or is expired or not yet valid.</summary>
+    NotFetched,
     /// <summary>The file holds no certificate that can be read (corrupt, empty, wrong password, not a regular file).</summary>
     Unreadable,
 }
 
-/// <summary>What happened to one certificate in a refresh run.</summary>
+/// <summary>One site after a run: its state (the same for update, status and Get-OcspStaple) and what the run did.</summary>
 public sealed record RefreshSummary
 {
+    /// <summary>The site's name: certbot's or acme.sh's directory name, else the certificate file.</summary>
+    public required string Site { get; init; }
+
+    public SiteLayout? Layout { get; init; }
+
     public required string Subject { get; init; }
 
     public string? CertificatePath { get; init; }
 
+    /// <summary>Lower-case hex SHA-256 of the certificate; empty for a file that could not be read.</summary>
     public required string Thumbprint { get; init; }
+
+    public DateTimeOffset? CertificateNotAfter { get; init; }
+
+    public required SiteState State { get; init; }
+
+    public required Severity Severity { get; init; }
 
     public RefreshOutcome Outcome { get; init; }
 
@@ -32,17 +49,18 @@ public sealed record RefreshSummary
 
     public CertStatus? CertStatus { get; init; }
 
+    public DateTimeOffset? ThisUpdate { get; init; }
+
     public DateTimeOffset? NextUpdate { get; init; }
 
+    /// <summary>When the responder is asked next; null when it never is (no OCSP, certificate not valid).</summary>
     public DateTimeOffset? NextRefresh { get; init; }
 
+    /// <summary>How long the staple in hand has left (negative once expired), for people reading the object.</summary>
     public TimeSpan? TimeLeft => NextUpdate - DateTimeOffset.UtcNow;
 
-    /// <summary>The store now holds a staple that has not expired.</summary>
+    /// <summary>The store holds a staple that may be served now.</summary>
     public bool HasValidStaple { get; init; }
-
-    /// <summary>The staple will expire before the next attempt is due: act now.</summary>
-    public bool WillLapse => HasValidStaple && NextUpdate is { } expiry && NextRefresh is { } next && expiry < next;
 
     /// <summary>The stored staple changed in this run (so servers should be told).</summary>
     public bool Changed { get; init; }
@@ -53,22 +71,28 @@ public sealed record RefreshSummary
     public string? DeliveryProblem { get; init; }
 
     /// <summary>
-    /// A staple that could not be delivered counts as a failed refresh for the exit code; the stored staple is fine.
-    /// A revocation stays a revocation.
+    /// A staple that could not be delivered: a site that was fine is now undelivered (a warning, retried next run);
+    /// a worse state stays what it is.
     /// </summary>
     public RefreshSummary DeliveryFailed(string problem) => this with
     {
-        Outcome = Outcome == RefreshOutcome.Revoked ? RefreshOutcome.Revoked : RefreshOutcome.Failed,
+        State = Severity == Severity.Ok ? SiteState.Undelivered : State,
+        Severity = Severity == Severity.Ok ? Severity.Warning : Severity,
         DeliveryProblem = DeliveryProblem == null ? problem : $"{DeliveryProblem} {problem}",
         Reason = Reason == null ? problem : $"{Reason}; {problem}",
     };
 
-    /// <summary>A certificate whose refresh could not even start (its store entry could not be locked or read).</summary>
-    public static RefreshSummary ForFailure(Certificates.CertificateBundle certificate, string thumbprint, string reason) => new()
+    /// <summary>A site whose refresh could not even start (its store entry could not be locked or read).</summary>
+    public static RefreshSummary ForFailure(Site site, string reason) => new()
     {
-        Subject = certificate.Leaf.Subject,
-        CertificatePath = certificate.SourcePath,
-        Thumbprint = thumbprint,
+        Site = site.Name,
+        Layout = site.Layout,
+        Subject = site.Certificate.Leaf.Subject,
+        CertificatePath = site.Certificate.SourcePath,
+        Thumbprint = site.Thumbprint,
+        CertificateNotAfter = site.Certificate.Leaf.NotAfter.ToUniversalTime(),
+        State = SiteState.NoValidStaple,
+        Severity = Severity.Problem,
         Outcome = RefreshOutcome.Failed,
         Reason = reason,
     };
@@ -76,14 +100,17 @@ public sealed record RefreshSummary
     /// <summary>A file given (or found in a directory given) that holds no readable certificate.</summary>
     public static RefreshSummary ForUnreadable(string path, string reason) => new()
     {
+        Site = path,
         Subject = "",
         CertificatePath = path,
         Thumbprint = "",
+        State = SiteState.Unreadable,
+        Severity = Severity.Problem,
         Outcome = RefreshOutcome.Unreadable,
         Reason = reason,
     };
 
-    public override string ToString() => $"{CertificatePath ?? Subject}: {Outcome}{(Reason != null ? $" ({Reason})" : "")}";
+    public override string ToString() => $"{Site}: {State}{(Reason != null ? $" ({Reason})" : "")}";
 }
 
 /// <summary>Progress of a run, for Write-Progress and the terminal's progress line.</summary>

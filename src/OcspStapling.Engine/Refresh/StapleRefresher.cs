@@ -1,16 +1,17 @@
-using System.Security.Cryptography;
 using OcspStapling.Engine.Certificates;
-using OcspStapling.Engine.Export;
 using OcspStapling.Engine.Files;
 using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Protocol;
+using OcspStapling.Engine.Sites;
 using OcspStapling.Engine.Store;
 
 namespace OcspStapling.Engine.Refresh;
 
 /// <summary>
-/// Refreshes the staples of many certificates that are due, with bounded concurrency, keeping every valid staple
-/// until a better one is in hand, then exports and tells servers about the ones that changed.
+/// Refreshes the staples of many sites that <see cref="StaplePolicy"/> finds due, with bounded concurrency, keeping
+/// every valid staple until a better one is in hand; then exports, tells servers about what changed (and what an
+/// earlier run failed to tell them), and removes store entries no site needs any more.
 /// </summary>
 public sealed class StapleRefresher : IDisposable
 {
@@ -18,89 +19,150 @@ public sealed class StapleRefresher : IDisposable
     private readonly RefreshOptions _options;
     private readonly StapleFetcher _fetcher;
     private readonly IOperationLog _log;
+    private readonly SiteExport _export;
 
     public StapleRefresher(RefreshOptions options, IOperationLog? log = null)
     {
         _options = options;
         _log = log ?? SilentLog.Instance;
         _fetcher = new StapleFetcher(options.Transport);
+        _export = new SiteExport(options.ExportDirectory, options.ExportBesideCertificate);
     }
 
-    public async Task<IReadOnlyList<RefreshSummary>> RefreshAsync(IReadOnlyList<CertificateBundle> certificates, IProgress<RefreshProgress>? progress = null, CancellationToken cancel = default)
+    private bool DeliversToServers => _options.HaproxySocket != null || _options.ReloadCommand != null;
+
+    /// <summary>For certificates without a site layout (the pipeline, a certificate store): each is a site of its own.</summary>
+    public Task<IReadOnlyList<RefreshSummary>> RefreshAsync(IReadOnlyList<CertificateBundle> certificates, IProgress<RefreshProgress>? progress = null, CancellationToken cancel = default) =>
+        RefreshAsync(new DiscoveredSites(certificates.Select(Site.ForCertificate).ToList(), Array.Empty<SkippedFile>(), Array.Empty<StaplingException>()), progress, cancel);
+
+    /// <summary>One summary per site, then one per unreadable file.</summary>
+    public async Task<IReadOnlyList<RefreshSummary>> RefreshAsync(DiscoveredSites discovered, IProgress<RefreshProgress>? progress = null, CancellationToken cancel = default)
     {
-        var summaries = new RefreshSummary[certificates.Count];
+        var sites = discovered.Sites;
+        if (_options.ExportDirectory != null || _options.ExportBesideCertificate)
+            discovered.CheckExportNamesAreUnique();
+        var summaries = new RefreshSummary[sites.Count];
+        var pendingBefore = new bool[sites.Count];
         var done = 0;
         if (_options.ExportDirectory is { } exportDirectory && Directory.Exists(exportDirectory))
             StaleTemporaries.Clean(exportDirectory); // the store cleans its own when opened
-        await Parallel.ForEachAsync(Enumerable.Range(0, certificates.Count),
+        await Parallel.ForEachAsync(Enumerable.Range(0, sites.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Concurrency), CancellationToken = cancel },
             async (i, token) =>
             {
-                summaries[i] = await RefreshGuardedAsync(certificates[i], token).ConfigureAwait(false);
-                progress?.Report(new RefreshProgress(Interlocked.Increment(ref done), certificates.Count, certificates[i].DisplayName));
+                (summaries[i], pendingBefore[i]) = await RefreshGuardedAsync(sites[i], token).ConfigureAwait(false);
+                progress?.Report(new RefreshProgress(Interlocked.Increment(ref done), sites.Count, sites[i].Name));
             }).ConfigureAwait(false);
 
-        var changed = Enumerable.Range(0, summaries.Length).Where(i => summaries[i].Changed).ToList();
-        if (changed.Count > 0 && _options.HaproxySocket is { } socket)
-            await new HaproxyDelivery(socket, _options.Store, _log).PushAsync(summaries, changed, cancel).ConfigureAwait(false);
-        if (changed.Count > 0 && _options.ReloadCommand is { } reload)
+        if (DeliversToServers)
+            await DeliverAsync(summaries, pendingBefore, cancel).ConfigureAwait(false);
+        await RemoveOrphansAsync(sites, cancel).ConfigureAwait(false);
+        return summaries.Concat(discovered.Unreadable.Select(e => RefreshSummary.ForUnreadable(e.Target ?? "", e.Message))).ToList();
+    }
+
+    // Tells HAProxy and the reload command about staples that changed in this run or that an earlier run failed to
+    // deliver; a delivery that fails stays pending in the store, so the next run tries again.
+    private async Task DeliverAsync(RefreshSummary[] summaries, bool[] pendingBefore, CancellationToken cancel)
+    {
+        var toDeliver = Enumerable.Range(0, summaries.Length)
+            .Where(i => (summaries[i].Changed || pendingBefore[i]) && (summaries[i].HasValidStaple || summaries[i].State == SiteState.Revoked))
+            .ToList();
+        if (toDeliver.Count == 0)
+            return;
+        if (_options.HaproxySocket is { } socket)
+            await new HaproxyDelivery(socket, _options.Store, _log).PushAsync(summaries, toDeliver, cancel).ConfigureAwait(false);
+        if (_options.ReloadCommand is { } reload)
         {
             try
             {
                 await ReloadCommand.RunAsync(reload, TimeSpan.FromMinutes(2), _options.ReloadHiddenVariables, cancel).ConfigureAwait(false);
-                _log.Verbose($"Ran '{reload}' after {changed.Count} staple(s) changed.");
+                _log.Verbose($"Ran '{reload}' for {toDeliver.Count} staple(s) that changed or were still to be delivered.");
             }
             catch (StaplingException e)
             {
                 _log.Warning(e.Message);
-                foreach (var i in changed)
+                foreach (var i in toDeliver)
                     summaries[i] = summaries[i].DeliveryFailed(e.Message);
             }
         }
-        return summaries;
+        foreach (var i in toDeliver)
+            await MarkDeliveryAsync(summaries[i].Thumbprint, pending: summaries[i].DeliveryProblem != null, cancel).ConfigureAwait(false);
     }
 
-    // One certificate's failure, of whatever kind, is that certificate's summary: the run and its report go on.
-    private async Task<RefreshSummary> RefreshGuardedAsync(CertificateBundle certificate, CancellationToken cancel)
+    private async Task MarkDeliveryAsync(string thumbprint, bool pending, CancellationToken cancel)
+    {
+        var store = _options.Store;
+        using var held = await store.LockAsync(thumbprint, LockTimeout, cancel).ConfigureAwait(false);
+        if (store.Read(thumbprint) is { Metadata: { } metadata } entry && metadata.DeliveryPending != pending)
+            store.Save(thumbprint, entry, null, null, metadata with { DeliveryPending = pending });
+    }
+
+    private async Task RemoveOrphansAsync(IReadOnlyList<Site> sites, CancellationToken cancel)
     {
         try
         {
-            return await RefreshOneAsync(certificate, cancel).ConfigureAwait(false);
+            var inUse = sites.Select(s => s.Thumbprint).ToHashSet(StringComparer.Ordinal);
+            await StoreJanitor.RemoveOrphansAsync(_options.Store, inUse, DateTimeOffset.UtcNow, _log, cancel).ConfigureAwait(false);
         }
         catch (StaplingException e)
         {
-            _log.Warning($"{certificate.DisplayName}: {e.Message}");
-            return RefreshSummary.ForFailure(certificate, Thumbprint(certificate), e.Message);
+            _log.Warning($"Could not tidy the staple store: {e.Message}"); // housekeeping: never fails the run
+        }
+    }
+
+    // One site's failure, of whatever kind, is that site's summary: the run and its report go on.
+    private async Task<(RefreshSummary, bool PendingBefore)> RefreshGuardedAsync(Site site, CancellationToken cancel)
+    {
+        try
+        {
+            return await RefreshOneAsync(site, cancel).ConfigureAwait(false);
+        }
+        catch (StaplingException e)
+        {
+            _log.Warning($"{site.Name}: {e.Message}");
+            return (RefreshSummary.ForFailure(site, e.Message), false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
         {
             var reason = InternalError(e);
-            _log.Warning($"{certificate.DisplayName}: {reason}");
-            return RefreshSummary.ForFailure(certificate, Thumbprint(certificate), reason);
+            _log.Warning($"{site.Name}: {reason}");
+            return (RefreshSummary.ForFailure(site, reason), false);
         }
     }
 
     private static string InternalError(Exception e) => $"internal error ({e.GetType().Name}: {e.Message}); please report it";
 
-    private static string Thumbprint(CertificateBundle certificate) =>
-        certificate.Leaf.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();
+    private StapleVerdict Judge(Site site, StoreEntry? entry, DateTimeOffset now) =>
+        StaplePolicy.Judge(StapleFacts.Of(site.Certificate, entry, _options.Fetch.Responder != null, now) with
+        {
+            RequireOcsp = _options.RequireOcsp,
+            RunInterval = _options.RunInterval,
+            DeliveryPending = false, // this run delivers what is pending; what it fails to deliver marks the summary
+        }, _options.Policy, _options.Fetch.Verification);
 
-    private async Task<RefreshSummary> RefreshOneAsync(CertificateBundle certificate, CancellationToken cancel)
+    private async Task<(RefreshSummary, bool PendingBefore)> RefreshOneAsync(Site site, CancellationToken cancel)
     {
-        var thumbprint = Thumbprint(certificate);
+        var now = DateTimeOffset.UtcNow;
+        // Certificates with nothing to ask (no OCSP, expired, not yet valid) never touch the store.
+        var withoutStore = Judge(site, null, now);
+        if (withoutStore.FetchAt == null)
+            return (Summarize(site, null, withoutStore, RefreshOutcome.NotFetched, null, changed: false), false);
+
         var store = _options.Store;
+        var thumbprint = site.Thumbprint;
         using var entryLock = await store.LockAsync(thumbprint, LockTimeout, cancel).ConfigureAwait(false);
         // Read under the lock: another process may have refreshed this entry while we waited.
         var entry = store.Read(thumbprint);
-        var now = DateTimeOffset.UtcNow;
-        if (!_options.Force && !RefreshDecision.IsDue(entry, _options.Policy, now))
-            return Summarize(certificate, thumbprint, entry, RefreshOutcome.StillFresh, null, changed: false, Export(certificate, entry?.Staple), now);
+        var pendingBefore = entry?.Metadata?.DeliveryPending == true;
+        var verdict = Judge(site, entry, now);
+        if (!_options.Force && !verdict.IsDue(now))
+            return (Summarize(site, entry, verdict, RefreshOutcome.StillFresh, null, changed: false), pendingBefore);
 
         OcspResult? result = null;
         string? failure;
         try
         {
-            result = await _fetcher.FetchAsync(certificate, _options.Fetch, _log, cancel).ConfigureAwait(false);
+            result = await _fetcher.FetchAsync(site.Certificate, _options.Fetch, _log, cancel).ConfigureAwait(false);
             failure = result.IsFitToStaple || IsVerifiedRevoked(result) ? null : result.Verification.ToString();
         }
         catch (StaplingException e)
@@ -116,22 +178,21 @@ public sealed class StapleRefresher : IDisposable
         if (failure != null)
         {
             var failures = (entry?.Metadata?.FailureCount ?? 0) + 1;
-            var retryAt = now + _options.Policy.RetryDelay(failures);
-            var afterFailure = store.Save(thumbprint, entry, null, null, Metadata(certificate, thumbprint, entry?.Metadata) with
+            var afterFailure = store.Save(thumbprint, entry, null, null, Metadata(site, entry?.Metadata) with
             {
                 LastAttempt = now,
                 LastError = failure,
                 FailureCount = failures,
-                NextRefresh = retryAt,
+                NextRefresh = now + _options.Policy.RetryDelay(failures),
             });
             var kept = entry?.HasValidStaple(now) == true ? $" Keeping the staple valid until {entry.Answer!.NextUpdate:u}." : " There is no valid staple to fall back on.";
-            _log.Warning($"{certificate.DisplayName}: {failure}{kept}");
-            return Summarize(certificate, thumbprint, afterFailure, RefreshOutcome.Failed, failure, changed: false, Export(certificate, entry?.Staple), now);
+            _log.Warning($"{site.Name}: {failure}{kept}");
+            return (Summarize(site, afterFailure, Judge(site, afterFailure, now), RefreshOutcome.Failed, failure, changed: false), pendingBefore);
         }
 
         var staple = result!.Response.RawData;
         var changed = entry?.Staple == null || !entry.Staple.AsSpan().SequenceEqual(staple);
-        var saved = store.Save(thumbprint, entry, staple, result.Response, Metadata(certificate, thumbprint, entry?.Metadata) with
+        var saved = store.Save(thumbprint, entry, staple, result.Response, Metadata(site, entry?.Metadata) with
         {
             ResponderUrl = result.Source,
             FetchedAt = now,
@@ -142,75 +203,42 @@ public sealed class StapleRefresher : IDisposable
             LastError = null,
             FailureCount = 0,
             NextRefresh = _options.Policy.NextDue(now, result.ThisUpdate!.Value, result.NextUpdate),
+            DeliveryPending = DeliversToServers && (changed || pendingBefore),
         });
         var revoked = result.CertStatus == CertStatus.Revoked;
         if (revoked)
-            _log.Warning($"REVOKED: {certificate.DisplayName} ({certificate.Leaf.Subject}) is revoked according to {result.Source}; the stored staple now says so. Replace the certificate.");
-        return Summarize(certificate, thumbprint, saved, revoked ? RefreshOutcome.Revoked : RefreshOutcome.Refreshed,
-            revoked ? "the certificate is REVOKED" : null, changed, Export(certificate, staple), now);
+            _log.Warning($"REVOKED: {site.Name} ({site.Certificate.Leaf.Subject}) is revoked according to {result.Source}; the stored staple now says so. Replace the certificate.");
+        return (Summarize(site, saved, Judge(site, saved, now), revoked ? RefreshOutcome.Revoked : RefreshOutcome.Refreshed,
+            revoked ? "the certificate is REVOKED" : null, changed), pendingBefore);
     }
 
     private static bool IsVerifiedRevoked(OcspResult result) => result.Verified && result.CertStatus == CertStatus.Revoked;
 
-    /// <summary>Writes the staple to the places the user named, when a file there is missing or differs.</summary>
-    /// <returns>The targets, and why one could not be written (null when all were).</returns>
-    private (IReadOnlyList<string> Targets, string? Problem) Export(CertificateBundle certificate, byte[]? staple)
-    {
-        if (staple == null)
-            return (Array.Empty<string>(), null);
-        var targets = new List<string>();
-        var name = StapleExport.FileNameFor(certificate, StapleFormat.Der);
-        if (_options.ExportDirectory is { } dir)
-            targets.Add(Path.Combine(dir, name));
-        if (_options.ExportBesideCertificate && certificate.SourcePath is { } source)
-            targets.Add(source + ".ocsp");
-        var problems = new List<string>();
-        foreach (var target in targets)
+    private static StapleMetadata Metadata(Site site, StapleMetadata? previous) =>
+        (previous ?? new StapleMetadata { Thumbprint = site.Thumbprint, Subject = site.Certificate.Leaf.Subject }) with
         {
-            try
-            {
-                if (!StapleExport.IsCurrent(target, staple))
-                    StapleExport.WriteFile(target, staple);
-            }
-            catch (StaplingException e)
-            {
-                problems.Add(e.Message);
-            }
-        }
-        return (targets, problems.Count > 0 ? string.Join(" ", problems) : null);
-    }
-
-    private static StapleMetadata Metadata(CertificateBundle certificate, string thumbprint, StapleMetadata? previous) =>
-        (previous ?? new StapleMetadata { Thumbprint = thumbprint, Subject = certificate.Leaf.Subject }) with
-        {
-            Subject = certificate.Leaf.Subject,
-            CertificatePath = certificate.SourcePath ?? previous?.CertificatePath,
+            Subject = site.Certificate.Leaf.Subject,
+            CertificatePath = site.Certificate.SourcePath ?? previous?.CertificatePath,
         };
 
-    private RefreshSummary Summarize(CertificateBundle certificate, string thumbprint, StoreEntry? entry, RefreshOutcome outcome, string? reason, bool changed,
-        (IReadOnlyList<string> Targets, string? Problem) export, DateTimeOffset now)
+    private RefreshSummary Summarize(Site site, StoreEntry? entry, StapleVerdict verdict, RefreshOutcome outcome, string? reason, bool changed)
     {
-        var summary = Summarize(certificate, thumbprint, entry, outcome, reason, changed, export.Targets, now);
-        if (export.Problem == null)
+        // A revoked answer is served too: clients must learn of the revocation.
+        var servable = verdict.HasValidStaple || (verdict.State == SiteState.Revoked && verdict.ValidUntil != null) ? entry?.Staple : null;
+        var (written, problem) = _export.Apply(site, servable);
+        var state = SiteReport.Of(site, entry, verdict);
+        var summary = state with
+        {
+            Outcome = outcome,
+            Reason = reason ?? (verdict.State == SiteState.NoOcsp ? "the certificate names no OCSP responder" : state.Reason),
+            Changed = changed,
+            ExportedTo = written,
+        };
+        if (problem == null)
             return summary;
-        _log.Warning($"{certificate.DisplayName}: {export.Problem}");
-        return summary.DeliveryFailed(export.Problem);
+        _log.Warning($"{site.Name}: {problem}");
+        return summary.DeliveryFailed(problem);
     }
-
-    private RefreshSummary Summarize(CertificateBundle certificate, string thumbprint, StoreEntry? entry, RefreshOutcome outcome, string? reason, bool changed, IReadOnlyList<string> exported, DateTimeOffset now) => new()
-    {
-        Subject = certificate.Leaf.Subject,
-        CertificatePath = certificate.SourcePath,
-        Thumbprint = thumbprint,
-        Outcome = outcome,
-        Reason = reason,
-        CertStatus = entry?.Answer?.CertStatus,
-        NextUpdate = entry?.Answer?.NextUpdate,
-        NextRefresh = RefreshDecision.NextDue(entry, _options.Policy, now),
-        HasValidStaple = entry?.HasValidStaple(now) == true,
-        Changed = changed,
-        ExportedTo = exported,
-    };
 
     public void Dispose() => _fetcher.Dispose();
 }

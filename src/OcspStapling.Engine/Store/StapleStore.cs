@@ -35,6 +35,14 @@ public sealed class StapleStore
         StaleTemporaries.Clean(Directory);
     }
 
+    private StapleStore(string directory, bool forReading) => Directory = Path.GetFullPath(directory);
+
+    /// <summary>
+    /// The store as it is, for looking only (status, Get-OcspStaple): nothing is created, cleaned or locked, and a
+    /// store that does not exist yet reads as empty.
+    /// </summary>
+    public static StapleStore ForReading(string directory) => new(directory, forReading: true);
+
     public string Directory { get; }
 
     /// <summary>
@@ -173,6 +181,43 @@ public sealed class StapleStore
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new StaplingException(FailureReason.InvalidArgument, Directory, $"Cannot write to the staple store '{Directory}': {e.Message}.", e);
+        }
+    }
+
+    /// <summary>The thumbprints the store has an entry for (a staple, a sidecar, or both).</summary>
+    public IReadOnlyList<string> Thumbprints()
+    {
+        try
+        {
+            if (!System.IO.Directory.Exists(Directory))
+                return Array.Empty<string>();
+            return System.IO.Directory.EnumerateFiles(Directory)
+                .Where(f => Path.GetExtension(f) is ".der" or ".json")
+                .Select(Path.GetFileNameWithoutExtension)
+                .Where(name => name is { Length: 64 } && name.All(char.IsAsciiHexDigitLower))
+                .Select(name => name!)
+                .Distinct()
+                .Order(StringComparer.Ordinal)
+                .ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StaplingException(FailureReason.InvalidArgument, Directory, $"Cannot list the staple store '{Directory}': {e.Message}.", e);
+        }
+    }
+
+    /// <summary>Removes an entry (staple and sidecar). Call under the entry's lock; the lock file stays, as other processes may be waiting on it.</summary>
+    public void Delete(string thumbprint)
+    {
+        try
+        {
+            File.Delete(StaplePath(thumbprint));
+            File.Delete(MetadataPath(thumbprint));
+            File.Delete(Path.Combine(Directory, $".{Key(thumbprint)}.json.spare"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StaplingException(FailureReason.InvalidArgument, Directory, $"Cannot remove an entry from the staple store '{Directory}': {e.Message}.", e);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Security.Cryptography.X509Certificates;
 using OcspStapling.Cli;
 using OcspStapling.Engine.Protocol;
@@ -19,13 +20,18 @@ public sealed class CliBehaviourTests : IClassFixture<LabResponderFixture>
         var outcome = await CliRunner.RunAsync("get", cert, "--json");
 
         Assert.True(outcome.ExitCode == ExitCodes.Good, outcome.ToString());
-        var json = outcome.Json;
+        Assert.Equal(1, outcome.Json.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal("get", outcome.Json.GetProperty("command").GetString());
+        Assert.Equal(JsonValueKind.Null, outcome.Json.GetProperty("error").ValueKind);
+        var json = outcome.Response;
         Assert.Equal("successful", json.GetProperty("status").GetString());
         Assert.Equal("good", json.GetProperty("certStatus").GetString());
         Assert.True(json.GetProperty("verified").GetBoolean());
         Assert.Equal(_lab.Responder.Url.ToString(), json.GetProperty("responderUrl").GetString());
         Assert.True(json.GetProperty("nextUpdate").GetDateTimeOffset() > json.GetProperty("thisUpdate").GetDateTimeOffset());
-        Assert.True(json.TryGetProperty("producedAt", out _));
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", json.GetProperty("producedAt").GetString());
+        Assert.Matches("^[0-9a-f]{64}$", json.GetProperty("thumbprint").GetString());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("revocationTime").ValueKind); // present, null when empty
         Assert.Empty(json.GetProperty("findings").EnumerateArray());
     }
 
@@ -51,7 +57,7 @@ public sealed class CliBehaviourTests : IClassFixture<LabResponderFixture>
         var outcome = await CliRunner.RunAsync("get", cert, "--json");
 
         Assert.Equal(ExitCodes.NotGood, outcome.ExitCode);
-        Assert.Equal("unknown", outcome.Json.GetProperty("certStatus").GetString());
+        Assert.Equal("unknown", outcome.Response.GetProperty("certStatus").GetString());
         Assert.Contains("statusUnknown", outcome.FindingCodes);
     }
 
@@ -131,7 +137,7 @@ public sealed class CliBehaviourTests : IClassFixture<LabResponderFixture>
         var outcome = await CliRunner.RunAsync(args.ToArray());
 
         Assert.True(outcome.ExitCode == ExitCodes.Good, outcome.ToString());
-        Assert.Equal(source, outcome.Json.GetProperty("issuerSource").GetString());
+        Assert.Equal(source, outcome.Response.GetProperty("issuerSource").GetString());
     }
 
     [Fact]
@@ -155,7 +161,7 @@ public sealed class CliBehaviourTests : IClassFixture<LabResponderFixture>
         var outcome = await CliRunner.RunAsync("get", cert, "--json");
 
         Assert.True(outcome.ExitCode == ExitCodes.Good, outcome.ToString());
-        Assert.Equal(_lab.Responder.Url.ToString(), outcome.Json.GetProperty("responderUrl").GetString());
+        Assert.Equal(_lab.Responder.Url.ToString(), outcome.Response.GetProperty("responderUrl").GetString());
     }
 
     [Fact]
@@ -166,7 +172,7 @@ public sealed class CliBehaviourTests : IClassFixture<LabResponderFixture>
         var outcome = await CliRunner.RunAsync("get", cert, "--nonce", "--method", "post", "--json");
 
         Assert.True(outcome.ExitCode == ExitCodes.Good, outcome.ToString());
-        Assert.Equal("post", outcome.Json.GetProperty("method").GetString());
+        Assert.Equal("post", outcome.Response.GetProperty("method").GetString());
     }
 
     [Fact]
@@ -280,6 +286,6 @@ public sealed class CliBehaviourTests : IClassFixture<LabResponderFixture>
         Assert.Equal(ExitCodes.ResponderFailed, untrusted.ExitCode);
         Assert.Contains($"Cannot reach responder {https.Url}", untrusted.StdErr);
         Assert.True(trusted.ExitCode == ExitCodes.Good, trusted.ToString());
-        Assert.Equal(https.Url.ToString(), trusted.Json.GetProperty("responderUrl").GetString());
+        Assert.Equal(https.Url.ToString(), trusted.Response.GetProperty("responderUrl").GetString());
     }
 }

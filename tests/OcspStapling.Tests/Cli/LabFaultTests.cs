@@ -1,3 +1,4 @@
+using System.Text.Json;
 using OcspStapling.Cli;
 using OcspStapling.Engine.Lab;
 using OcspStapling.Tests.Support;
@@ -50,7 +51,9 @@ public sealed class LabFaultTests : IClassFixture<LabResponderFixture>
 
         Assert.True(exitCode == outcome.ExitCode, outcome.ToString());
         var json = outcome.Json;
-        var reported = json.TryGetProperty("error", out var error) ? error.GetString()! : string.Join(",", outcome.FindingCodes);
+        Assert.Equal(1, json.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(outcome.ExitCode, json.GetProperty("exitCode").GetInt32());
+        var reported = json.GetProperty("error") is { ValueKind: JsonValueKind.Object } error ? error.GetProperty("reason").GetString()! : string.Join(",", outcome.FindingCodes);
         Assert.Contains(named, reported);
         Assert.Equal(before, File.ReadAllBytes(staple));
         Assert.Equal(new[] { "site.ocsp" }, Directory.GetFiles(Path.GetDirectoryName(staple)!, "*.ocsp*").Select(Path.GetFileName).Concat(
@@ -68,7 +71,7 @@ public sealed class LabFaultTests : IClassFixture<LabResponderFixture>
             var getOnly = await CliRunner.RunAsync("get", cert, "--json", "--method", "get");
 
             Assert.True(auto.ExitCode == ExitCodes.Good, auto.ToString());
-            Assert.Equal("post", auto.Json.GetProperty("method").GetString());
+            Assert.Equal("post", auto.Response.GetProperty("method").GetString());
             Assert.True(getOnly.ExitCode == ExitCodes.ResponderFailed, getOnly.ToString());
         }
         finally

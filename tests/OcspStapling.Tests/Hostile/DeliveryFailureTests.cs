@@ -44,11 +44,12 @@ public sealed class DeliveryFailureTests : IClassFixture<LabResponderFixture>
         var outcome = await CliRunner.RunAsync("update", sites, "--store", store, "--export-dir", Path.Combine(blocker, "ocsp"), "--json");
 
         Assert.True(outcome.ExitCode == ExitCodes.NotGood, outcome.ToString());
-        var summaries = outcome.Json.EnumerateArray().ToList();
+        var summaries = outcome.Sites.ToList();
         Assert.Equal(2, summaries.Count);
         Assert.All(summaries, s =>
         {
-            Assert.Equal("failed", s.GetProperty("outcome").GetString());
+            Assert.Equal("refreshed", s.GetProperty("outcome").GetString());
+            Assert.Equal("undelivered", s.GetProperty("state").GetString());
             Assert.True(s.GetProperty("hasValidStaple").GetBoolean());
             Assert.Contains("Cannot write staple file", s.GetProperty("deliveryProblem").GetString());
         });
@@ -66,7 +67,7 @@ public sealed class DeliveryFailureTests : IClassFixture<LabResponderFixture>
         var outcome = await CliRunner.RunAsync("update", sites, "--store", store, "--export-dir", disk.Path, "--json");
 
         Assert.True(outcome.ExitCode == ExitCodes.NotGood, outcome.ToString());
-        var summaries = outcome.Json.EnumerateArray().ToList();
+        var summaries = outcome.Sites.ToList();
         Assert.Equal(2, summaries.Count);
         Assert.All(summaries, s => Assert.Contains("No space left on device", s.GetProperty("deliveryProblem").GetString()));
         Assert.Equal(2, Directory.GetFiles(store, "*.der").Length);
@@ -82,7 +83,7 @@ public sealed class DeliveryFailureTests : IClassFixture<LabResponderFixture>
             "--haproxy-socket", Path.Combine(_lab.Directory.Path, "no-such.sock"), "--reload", "echo reload broke >&2; exit 7", "--json");
 
         Assert.True(outcome.ExitCode == ExitCodes.NotGood, outcome.ToString());
-        var summaries = outcome.Json.EnumerateArray().ToList();
+        var summaries = outcome.Sites.ToList();
         Assert.Equal(3, summaries.Count);
         Assert.All(summaries, s =>
         {
@@ -115,7 +116,7 @@ public sealed class DeliveryFailureTests : IClassFixture<LabResponderFixture>
         var outcome = await CliRunner.RunAsync("update", sites, "--store", Path.Combine(_lab.Directory.Path, "silent-store"), "--haproxy-socket", path, "--json");
 
         Assert.True(outcome.ExitCode == ExitCodes.NotGood, outcome.ToString());
-        Assert.All(outcome.Json.EnumerateArray(), s => Assert.Contains("no answer within 5 s", s.GetProperty("deliveryProblem").GetString()));
+        Assert.All(outcome.Sites, s => Assert.Contains("no answer within 5 s", s.GetProperty("deliveryProblem").GetString()));
         // Four pushes at a time wait out one timeout together; the other four are not tried.
         Assert.InRange(Volatile.Read(ref connections), 1, 4);
     }
@@ -180,7 +181,7 @@ public sealed class DeliveryFailureTests : IClassFixture<LabResponderFixture>
         var outcome = await CliRunner.RunAsync("update", sites, "--store", Path.Combine(_lab.Directory.Path, "damaged-store"), "--json");
 
         Assert.True(outcome.ExitCode == ExitCodes.ResponderFailed, outcome.ToString());
-        var byFile = outcome.Json.EnumerateArray().ToDictionary(s => Path.GetFileName(s.GetProperty("certificate").GetString()!), s => s);
+        var byFile = outcome.Sites.ToDictionary(s => Path.GetFileName(s.GetProperty("certificate").GetString()!), s => s);
         Assert.Equal(new[] { "empty.pem", "garbage.crt", "pipe.pem", "site0.pem" }, byFile.Keys.Order());
         Assert.Contains("the file is empty", byFile["empty.pem"].GetProperty("reason").GetString());
         Assert.Contains("FIFO", byFile["pipe.pem"].GetProperty("reason").GetString());

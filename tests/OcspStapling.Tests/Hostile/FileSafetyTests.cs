@@ -160,6 +160,6 @@ public sealed class FileSafetyTests : IClassFixture<LabResponderFixture>
         var outcome = await CliRunner.RunAsync("update", cert, "--store", store, "--json");
 
         Assert.True(outcome.ExitCode == ExitCodes.ResponderFailed, outcome.ToString());
-        Assert.Contains("Cannot lock the store entry", outcome.Json[0].GetProperty("reason").GetString());
+        Assert.Contains("Cannot lock the store entry", outcome.Sites[0].GetProperty("reason").GetString());
     }
 }

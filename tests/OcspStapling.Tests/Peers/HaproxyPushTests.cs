@@ -25,7 +25,7 @@ public sealed class HaproxyPushTests : IClassFixture<LabResponderFixture>
         await Task.Delay(1100); // a staple with a later producedAt
         var update = await CliRunner.RunAsync("update", haproxy.Certificate, "--store", Path.Combine(dir, "store"), "--force", "--haproxy-socket", haproxy.AdminSocket, "--json");
         Assert.True(update.ExitCode == ExitCodes.Good, update.ToString() + haproxy.Output);
-        Assert.True(update.Json[0].GetProperty("changed").GetBoolean());
+        Assert.True(update.Sites[0].GetProperty("changed").GetBoolean());
 
         var after = await SClient.StatusAsync(haproxy.Port, Path.Combine(dir, "cafile.pem"), "haproxy-push.example.test");
         var pushed = OcspResponseDecoder.Decode(File.ReadAllBytes(Directory.GetFiles(Path.Combine(dir, "store"), "*.der").Single()));

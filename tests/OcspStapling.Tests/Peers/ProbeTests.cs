@@ -30,9 +30,9 @@ public sealed class ProbeTests : IClassFixture<LabResponderFixture>
         var outcome = await CliRunner.RunAsync("test", "--host", $"127.0.0.1:{nginx.Port}", "--servername", "probe-nginx.example.test", "--json");
 
         Assert.True(outcome.ExitCode == ExitCodes.Good, outcome.ToString());
-        Assert.True(outcome.Json.GetProperty("stapled").GetBoolean());
-        Assert.Equal("good", outcome.Json.GetProperty("staple").GetProperty("certStatus").GetString());
-        Assert.Equal(2, outcome.Json.GetProperty("chain").GetArrayLength());
+        Assert.True(outcome.Json.GetProperty("probe").GetProperty("stapled").GetBoolean());
+        Assert.Equal("good", outcome.Response.GetProperty("certStatus").GetString());
+        Assert.Equal(2, outcome.Json.GetProperty("probe").GetProperty("chain").GetArrayLength());
     }
 
     [PeerFact("nginx")]
@@ -75,7 +75,7 @@ public sealed class ProbeTests : IClassFixture<LabResponderFixture>
         var outcome = await CliRunner.RunAsync("test", "--host", $"127.0.0.1:{haproxy.Port}", "--json");
 
         Assert.True(outcome.ExitCode == ExitCodes.Good, outcome.ToString() + haproxy.Output);
-        Assert.True(outcome.Json.GetProperty("passed").GetBoolean());
+        Assert.True(outcome.Json.GetProperty("probe").GetProperty("passed").GetBoolean());
     }
 
     [Fact]

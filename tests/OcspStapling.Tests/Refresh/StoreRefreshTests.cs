@@ -166,10 +166,11 @@ public sealed class StoreRefreshTests : IClassFixture<LabResponderFixture>
         Assert.Equal(ExitCodes.ResponderFailed, noStapleYet.ExitCode);
         Assert.Contains("NO VALID STAPLE", noStapleYet.StdOut);
         Assert.Equal(ExitCodes.ResponderFailed, stillBackingOff.ExitCode);
-        Assert.Contains("stillfresh; NO VALID STAPLE", stillBackingOff.StdOut);
+        Assert.Contains(": NO VALID STAPLE; next refresh", stillBackingOff.StdOut);
+        Assert.DoesNotContain("this run:", stillBackingOff.StdOut); // backing off: nothing was asked
         Assert.Equal(ExitCodes.Good, fresh.ExitCode);
         Assert.Equal(ExitCodes.Good, stillFresh.ExitCode);
-        Assert.Equal("stillFresh", stillFresh.Json[0].GetProperty("outcome").GetString());
+        Assert.Equal("stillFresh", stillFresh.Sites[0].GetProperty("outcome").GetString());
         Assert.Equal(ExitCodes.NotGood, failedButValid.ExitCode);
         Assert.Equal(ExitCodes.Usage, badInvocation.ExitCode);
     }
@@ -186,7 +187,7 @@ public sealed class StoreRefreshTests : IClassFixture<LabResponderFixture>
         var outcome = await CliRunner.RunAsync("update", cert, "--store", store, "--force", "--json");
 
         Assert.Equal(ExitCodes.ResponderFailed, outcome.ExitCode);
-        Assert.Equal("revoked", outcome.Json[0].GetProperty("outcome").GetString());
+        Assert.Equal("revoked", outcome.Sites[0].GetProperty("outcome").GetString());
         Assert.Contains("REVOKED", outcome.StdErr);
     }
 

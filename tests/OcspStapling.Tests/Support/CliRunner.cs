@@ -8,8 +8,16 @@ public sealed record CliOutcome(int ExitCode, string StdOut, string StdErr)
 {
     public JsonElement Json => JsonDocument.Parse(StdOut).RootElement;
 
+    /// <summary>get, export, test: the one response the JSON report holds.</summary>
+    public JsonElement Response => Json.GetProperty("responses")[0];
+
+    /// <summary>update, status: the sites of the JSON report.</summary>
+    public IReadOnlyList<JsonElement> Sites => Json.GetProperty("sites").EnumerateArray().ToList();
+
     public IReadOnlyList<string> FindingCodes =>
-        Json.TryGetProperty("findings", out var findings) ? findings.EnumerateArray().Select(f => f.GetProperty("code").GetString()!).ToList() : new List<string>();
+        Json.GetProperty("responses") is { ValueKind: JsonValueKind.Array } responses && responses.GetArrayLength() > 0
+            ? Response.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()!).ToList()
+            : new List<string>();
 
     public override string ToString() => $"exit {ExitCode}\nstdout: {StdOut}\nstderr: {StdErr}";
 }

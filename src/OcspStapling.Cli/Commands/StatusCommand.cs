@@ -1,0 +1,42 @@
+using System.CommandLine;
+using OcspStapling.Engine.Refresh;
+using OcspStapling.Engine.Sites;
+using OcspStapling.Engine.Store;
+
+namespace OcspStapling.Cli.Commands;
+
+/// <summary>`ocspstaple status [PATH...]`: every site's state and the store's entries, without fetching or writing.</summary>
+internal static class StatusCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var options = new FetchOptionSet();
+        var sites = new SiteOptionSet();
+        var inputs = new Argument<string[]>("PATH") { Description = "Certificate files or directories, as given to update (none: the store's entries only)", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("status", "Show each site's state and the store's entries, without fetching (exit code as update's)") { inputs };
+        sites.AddTo(command);
+        command.Add(options.PasswordEnv);
+        command.Add(options.Responder);
+        command.Add(options.Json);
+        command.SetAction((parse, cancel) => context.GuardAsync("status", parse.GetValue(options.Json), () =>
+        {
+            context.Quiet = parse.GetValue(sites.Quiet);
+            var runInterval = sites.RunInterval(parse);
+            var paths = parse.GetValue(inputs) ?? Array.Empty<string>();
+            var discovered = paths.Length > 0
+                ? UpdateCommand.Discover(paths, options.Password(parse), context)
+                : new DiscoveredSites(Array.Empty<Site>(), Array.Empty<SkippedFile>(), Array.Empty<Engine.StaplingException>());
+            var store = StapleStore.ForReading(sites.StoreDirectory(parse));
+            var view = new RefreshOptions
+            {
+                Store = store,
+                Fetch = Engine.Operations.FetchOptions.Default with { Responder = options.ResponderUrl(parse) },
+                RunInterval = runInterval,
+                RequireOcsp = parse.GetValue(sites.RequireOcsp),
+            };
+            var summaries = StatusView.Read(discovered, store, view, DateTimeOffset.UtcNow);
+            return Task.FromResult(SitePrinter.Write(context, "status", summaries, discovered.Skipped, parse.GetValue(options.Json), context.Quiet, parse.GetValue(sites.MetricsFile)));
+        }));
+        return command;
+    }
+}

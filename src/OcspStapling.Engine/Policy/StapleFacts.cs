@@ -1,0 +1,57 @@
+using OcspStapling.Engine.Certificates;
+using OcspStapling.Engine.Protocol;
+using OcspStapling.Engine.Store;
+
+namespace OcspStapling.Engine.Policy;
+
+/// <summary>Everything <see cref="StaplePolicy"/> looks at, gathered once so the decision itself reads no clock and no file.</summary>
+public sealed record StapleFacts
+{
+    public required DateTimeOffset Now { get; init; }
+
+    public required DateTimeOffset CertificateNotBefore { get; init; }
+
+    public required DateTimeOffset CertificateNotAfter { get; init; }
+
+    /// <summary>The certificate names an OCSP responder, or one was given (--responder).</summary>
+    public required bool HasResponder { get; init; }
+
+    /// <summary>The certificate carries the TLS feature status_request (RFC 7633): without a staple clients refuse it.</summary>
+    public bool MustStaple { get; init; }
+
+    /// <summary>The user said a certificate without OCSP is a problem (--require-ocsp).</summary>
+    public bool RequireOcsp { get; init; }
+
+    /// <summary>The stored staple's answer for this certificate; null when there is none (or it does not parse).</summary>
+    public SingleResponse? Answer { get; init; }
+
+    /// <summary>When the stored staple was fetched, if known.</summary>
+    public DateTimeOffset? FetchedAt { get; init; }
+
+    /// <summary>Failed attempts since the last success.</summary>
+    public int FailureCount { get; init; }
+
+    /// <summary>When the backoff after the last failure allows the next attempt.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
+
+    /// <summary>A changed staple has not yet reached the server (a push or reload failed).</summary>
+    public bool DeliveryPending { get; init; }
+
+    /// <summary>How often the refresh runs (cron, timer, the listener's check): a staple must outlive the next one.</summary>
+    public TimeSpan RunInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>The facts for a certificate and its store entry (null when the store has none).</summary>
+    public static StapleFacts Of(CertificateBundle certificate, StoreEntry? entry, bool responderGiven, DateTimeOffset now) => new()
+    {
+        Now = now,
+        CertificateNotBefore = certificate.Leaf.NotBefore.ToUniversalTime(),
+        CertificateNotAfter = certificate.Leaf.NotAfter.ToUniversalTime(),
+        HasResponder = responderGiven || CertificateFacts.OcspUrls(certificate.Leaf).Count > 0,
+        MustStaple = CertificateFacts.IsMustStaple(certificate.Leaf),
+        Answer = entry?.Answer,
+        FetchedAt = entry?.Metadata?.FetchedAt,
+        FailureCount = entry?.Metadata?.FailureCount ?? 0,
+        RetryAt = entry?.Metadata is { FailureCount: > 0 } failed ? failed.NextRefresh : null,
+        DeliveryPending = entry?.Metadata?.DeliveryPending == true,
+    };
+}

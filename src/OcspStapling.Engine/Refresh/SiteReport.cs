@@ -1,0 +1,28 @@
+using OcspStapling.Engine.Policy;
+using OcspStapling.Engine.Sites;
+using OcspStapling.Engine.Store;
+
+namespace OcspStapling.Engine.Refresh;
+
+/// <summary>A site's state as a summary, shared by a refresh run and the read-only status view.</summary>
+public static class SiteReport
+{
+    public static RefreshSummary Of(Site site, StoreEntry? entry, StapleVerdict verdict) => new()
+    {
+        Site = site.Name,
+        Layout = site.Layout,
+        Subject = site.Certificate.Leaf.Subject,
+        CertificatePath = site.Certificate.SourcePath,
+        Thumbprint = site.Thumbprint,
+        CertificateNotAfter = site.Certificate.Leaf.NotAfter.ToUniversalTime(),
+        State = verdict.State,
+        Severity = verdict.Severity,
+        Outcome = RefreshOutcome.StillFresh,
+        Reason = entry?.Metadata?.LastError,
+        CertStatus = entry?.Answer?.CertStatus,
+        ThisUpdate = entry?.Answer?.ThisUpdate,
+        NextUpdate = entry?.Answer?.NextUpdate,
+        NextRefresh = verdict.FetchAt,
+        HasValidStaple = verdict.HasValidStaple,
+    };
+}

@@ -1,0 +1,71 @@
+using OcspStapling.Engine.Policy;
+using OcspStapling.Engine.Sites;
+using OcspStapling.Engine.Store;
+
+namespace OcspStapling.Engine.Refresh;
+
+/// <summary>
+/// The sites and the store as they are, without fetching, locking or writing anything (status, Get-OcspStaple):
+/// each site judged by the same policy as a refresh run, then the store entries no site given has.
+/// </summary>
+public static class StatusView
+{
+    public static IReadOnlyList<RefreshSummary> Read(DiscoveredSites discovered, StapleStore store, RefreshOptions options, DateTimeOffset now)
+    {
+        var summaries = new List<RefreshSummary>();
+        foreach (var site in discovered.Sites)
+        {
+            var entry = store.Read(site.Thumbprint);
+            var facts = StapleFacts.Of(site.Certificate, entry, options.Fetch.Responder != null, now) with
+            {
+                RequireOcsp = options.RequireOcsp,
+                RunInterval = options.RunInterval,
+            };
+            summaries.Add(SiteReport.Of(site, entry, StaplePolicy.Judge(facts, options.Policy, options.Fetch.Verification)));
+        }
+        var shown = discovered.Sites.Select(s => s.Thumbprint).ToHashSet(StringComparer.Ordinal);
+        foreach (var thumbprint in store.Thumbprints().Where(t => !shown.Contains(t)))
+        {
+            if (store.Read(thumbprint) is { } entry)
+                summaries.Add(OfEntry(thumbprint, entry, options, now));
+        }
+        summaries.AddRange(discovered.Unreadable.Select(e => RefreshSummary.ForUnreadable(e.Target ?? "", e.Message)));
+        return summaries;
+    }
+
+    // An entry without its certificate at hand: the certificate's own dates and responder are unknown, so only the
+    // staple is judged (as if the certificate were valid and named a responder).
+    private static RefreshSummary OfEntry(string thumbprint, StoreEntry entry, RefreshOptions options, DateTimeOffset now)
+    {
+        var facts = new StapleFacts
+        {
+            Now = now,
+            CertificateNotBefore = DateTimeOffset.MinValue,
+            CertificateNotAfter = DateTimeOffset.MaxValue,
+            HasResponder = true,
+            Answer = entry.Answer,
+            FetchedAt = entry.Metadata?.FetchedAt,
+            FailureCount = entry.Metadata?.FailureCount ?? 0,
+            RetryAt = entry.Metadata is { FailureCount: > 0 } failed ? failed.NextRefresh : null,
+            DeliveryPending = entry.Metadata?.DeliveryPending == true,
+            RunInterval = options.RunInterval,
+        };
+        var verdict = StaplePolicy.Judge(facts, options.Policy, options.Fetch.Verification);
+        return new RefreshSummary
+        {
+            Site = entry.Metadata?.CertificatePath ?? entry.Metadata?.Subject ?? thumbprint,
+            Subject = entry.Metadata?.Subject ?? "",
+            CertificatePath = entry.Metadata?.CertificatePath,
+            Thumbprint = thumbprint,
+            State = verdict.State,
+            Severity = verdict.Severity,
+            Outcome = RefreshOutcome.StillFresh,
+            Reason = entry.Metadata?.LastError,
+            CertStatus = entry.Answer?.CertStatus,
+            ThisUpdate = entry.Answer?.ThisUpdate,
+            NextUpdate = entry.Answer?.NextUpdate,
+            NextRefresh = verdict.FetchAt,
+            HasValidStaple = verdict.HasValidStaple,
+        };
+    }
+}
