@@ -61,8 +61,12 @@ public sealed class LabPki : IDisposable
         return new LabPki(root, intermediate, signer);
     }
 
-    /// <summary>A server certificate for <paramref name="dnsName"/> and 127.0.0.1, with its private key.</summary>
-    public X509Certificate2 IssueLeaf(string dnsName, IEnumerable<string> ocspUrls, bool mustStaple = false, IEnumerable<string>? caIssuerUrls = null)
+    /// <summary>
+    /// A server certificate for <paramref name="dnsName"/> and 127.0.0.1, with its private key; valid from an hour
+    /// ago for 90 days unless given (within the issuer's validity, which starts a day ago).
+    /// </summary>
+    public X509Certificate2 IssueLeaf(string dnsName, IEnumerable<string> ocspUrls, bool mustStaple = false, IEnumerable<string>? caIssuerUrls = null,
+        DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
     {
         var request = new CertificateRequest($"CN={dnsName}", _leafKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
@@ -81,7 +85,7 @@ public sealed class LabPki : IDisposable
             request.CertificateExtensions.Add(new X509Extension("1.3.6.1.5.5.7.1.24", MustStapleExtensionValue, false));
         var serial = Enumerable.Reverse(BitConverter.GetBytes(Interlocked.Increment(ref _nextSerial))).SkipWhile(b => b == 0).ToArray();
         var now = DateTimeOffset.UtcNow;
-        using var issued = request.Create(Issuer, now.AddHours(-1), now.AddDays(90), serial);
+        using var issued = request.Create(Issuer, notBefore ?? now.AddHours(-1), notAfter ?? now.AddDays(90), serial);
         return issued.CopyWithPrivateKey(_leafKey);
     }
 
