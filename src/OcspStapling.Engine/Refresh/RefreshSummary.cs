@@ -15,7 +15,7 @@ public enum RefreshOutcome
     Failed,
     /// <summary>The responder says, verifiably, that the certificate is revoked; that answer replaced the staple.</summary>
     Revoked,
-    /// <summary>Nothing to ask: the certificate names no responder, or is expired or not yet valid.</summary>
+    /// <summary>Nothing asked: the certificate names no responder or is expired or not yet valid, or the view is read-only (status).</summary>
     NotFetched,
     /// <summary>The file holds no certificate that can be read (corrupt, empty, wrong password, not a regular file).</summary>
     Unreadable,

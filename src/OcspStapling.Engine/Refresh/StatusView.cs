@@ -21,7 +21,7 @@ public static class StatusView
                 RequireOcsp = options.RequireOcsp,
                 RunInterval = options.RunInterval,
             };
-            summaries.Add(SiteReport.Of(site, entry, StaplePolicy.Judge(facts, options.Policy, options.Fetch.Verification)));
+            summaries.Add(SiteReport.Of(site, entry, StaplePolicy.Judge(facts, options.Policy, options.Fetch.Verification)) with { Outcome = RefreshOutcome.NotFetched });
         }
         var shown = discovered.Sites.Select(s => s.Thumbprint).ToHashSet(StringComparer.Ordinal);
         foreach (var thumbprint in store.Thumbprints().Where(t => !shown.Contains(t)))
@@ -59,7 +59,7 @@ public static class StatusView
             Thumbprint = thumbprint,
             State = verdict.State,
             Severity = verdict.Severity,
-            Outcome = RefreshOutcome.StillFresh,
+            Outcome = RefreshOutcome.NotFetched,
             Reason = entry.Metadata?.LastError,
             CertStatus = entry.Answer?.CertStatus,
             ThisUpdate = entry.Answer?.ThisUpdate,

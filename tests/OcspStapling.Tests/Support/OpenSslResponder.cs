@@ -26,6 +26,7 @@ public sealed class OpenSslResponder : IAsyncDisposable
     {
         var index = Path.Combine(directory, "index.txt");
         File.WriteAllLines(index, entries.Where(e => e.Status != CertStatus.Unknown).Select(e => IndexLine(e.Cert, e.Status)));
+        File.WriteAllText(index + ".attr", "unique_subject = no\n"); // a renewal has its predecessor's subject, as at a real CA
         var signer = delegatedSigner ? pki.DelegatedSigner! : pki.Issuer;
         var signerPem = LabFiles.WritePem(Path.Combine(directory, "rsigner.pem"), signer);
         var signerKey = Path.Combine(directory, "rsigner.key");
