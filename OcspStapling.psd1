@@ -17,6 +17,7 @@
         'Get-StaplingListener'
         'Stop-StaplingListener'
         'Update-OcspStaple'
+        'Get-OcspStaple'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -3,7 +3,7 @@
 # It drives the module against the in-process lab responder that `ocspstaple demo` uses, so it needs no network.
 
 BeforeDiscovery {
-    $script:Exported = 'Get-OcspResponse', 'Test-OcspStaple', 'Export-OcspStapleFile', 'Update-OcspStaple',
+    $script:Exported = 'Get-OcspResponse', 'Test-OcspStaple', 'Export-OcspStapleFile', 'Update-OcspStaple', 'Get-OcspStaple',
         'Start-StaplingListener', 'Get-StaplingListener', 'Stop-StaplingListener'
 }
 
@@ -140,6 +140,37 @@ Describe 'update' {
         $summary.Outcome | Should -Be 'Failed'
         $summary.HasValidStaple | Should -BeTrue
         $summary.DeliveryProblem | Should -BeLike '*Cannot write staple file*'
+    }
+}
+
+Describe 'status and the options update shares with the CLI' {
+    It 'shows the state Update-OcspStaple left without asking the responder' {
+        $store = Join-Path $Work 'status-store'
+        Update-OcspStaple -Path $Cert -StorePath $store | Out-Null
+        $before = $Responder.RequestCount
+        $site = Get-OcspStaple -Path $Cert -StorePath $store
+        $site.State | Should -Be 'Stapled'
+        $site.Outcome | Should -Be 'NotFetched'
+        $Responder.RequestCount | Should -Be $before
+        (Get-OcspStaple -StorePath $store).Thumbprint | Should -Be $site.Thumbprint
+    }
+
+    It 'writes the metrics file and takes the interval, hash and method' {
+        $prom = Join-Path $Work 'ocspstaple.prom'
+        $summary = Update-OcspStaple -Path $Cert -StorePath (Join-Path $Work 'metrics-store') -MetricsFile $prom -Interval (New-TimeSpan -Minutes 30) -HashAlgorithm Sha256 -Method Post
+        $summary.State | Should -Be 'Stapled'
+        Get-Content -Raw $prom | Should -Match ('ocspstaple_staple_valid\{site="[^"]*",thumbprint="' + $summary.Thumbprint + '"\} 1')
+    }
+
+    It 'warns about a certificate without OCSP only with -RequireOcsp' {
+        $plain = Join-Path $Work 'no-ocsp.pem'
+        $leaf = $Pki.IssueLeaf('no-ocsp.example.test', [string[]]@(), $false, $null)
+        Set-Content -Path $plain -Value ($leaf.ExportCertificatePem() + "`n" + $Pki.Issuer.ExportCertificatePem())
+        $store = Join-Path $Work 'no-ocsp-store'
+        (Update-OcspStaple -Path $plain -StorePath $store -WarningVariable calm -WarningAction SilentlyContinue).State | Should -Be 'NoOcsp'
+        $calm | Should -BeNullOrEmpty
+        (Update-OcspStaple -Path $plain -StorePath $store -RequireOcsp -WarningVariable loud -WarningAction SilentlyContinue).Severity | Should -Be 'Problem'
+        $loud | Should -Not -BeNullOrEmpty
     }
 }
 

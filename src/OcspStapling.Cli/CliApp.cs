@@ -9,19 +9,7 @@ public static class CliApp
     internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, StopRequest? stop = null)
     {
         var context = new CliContext(output, error, stop ?? new StopRequest());
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Say what is being tried (issuer, responders, methods) on stderr", Recursive = true };
-        var root = new RootCommand("ocspstaple: fetch, verify and export OCSP staples for nginx and HAProxy, serve TLS with a staple, probe what servers staple")
-        {
-            GetCommand.Create(context),
-            TestCommand.Create(context),
-            ExportCommand.Create(context),
-            ListenCommand.Create(context),
-            UpdateCommand.Create(context),
-            StatusCommand.Create(context),
-            DemoCommand.Create(context),
-        };
-        root.Add(verbose);
-
+        var (root, verbose) = Build(context);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -41,5 +29,23 @@ public static class CliApp
             CliContext.WriteInternalError(error, e);
             return ExitCodes.Internal;
         }
+    }
+
+    /// <summary>The command tree (also read by the test that holds the cmdlets to the same options).</summary>
+    internal static (RootCommand Root, Option<bool> Verbose) Build(CliContext context)
+    {
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Say what is being tried (issuer, responders, methods) on stderr", Recursive = true };
+        var root = new RootCommand("ocspstaple: fetch, verify and export OCSP staples for nginx and HAProxy, serve TLS with a staple, probe what servers staple")
+        {
+            GetCommand.Create(context),
+            TestCommand.Create(context),
+            ExportCommand.Create(context),
+            ListenCommand.Create(context),
+            UpdateCommand.Create(context),
+            StatusCommand.Create(context),
+            DemoCommand.Create(context),
+        };
+        root.Add(verbose);
+        return (root, verbose);
     }
 }

@@ -25,7 +25,7 @@ internal static class StatusCommand
             var paths = parse.GetValue(inputs) ?? Array.Empty<string>();
             var discovered = paths.Length > 0
                 ? UpdateCommand.Discover(paths, options.Password(parse), context)
-                : new DiscoveredSites(Array.Empty<Site>(), Array.Empty<SkippedFile>(), Array.Empty<Engine.StaplingException>());
+                : DiscoveredSites.None;
             var store = StapleStore.ForReading(sites.StoreDirectory(parse));
             var view = new RefreshOptions
             {

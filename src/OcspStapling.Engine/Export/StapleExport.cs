@@ -57,12 +57,13 @@ public static class StapleExport
         }
     }
 
-    /// <summary>The file name a certificate's staple gets in an export directory: HAProxy's "&lt;cert file&gt;.ocsp", else the thumbprint.</summary>
+    /// <summary>
+    /// The file name a certificate's staple gets in an export directory: the site's export name (HAProxy's
+    /// "&lt;cert file&gt;.ocsp", "&lt;thumbprint&gt;.ocsp" for a certificate without a file), ".b64" added for base64.
+    /// </summary>
     public static string FileNameFor(OcspResult result, StapleFormat format) => FileNameFor(result.Bundle, format);
 
     /// <inheritdoc cref="FileNameFor(OcspResult, StapleFormat)"/>
     public static string FileNameFor(Certificates.CertificateBundle certificate, StapleFormat format) =>
-        certificate.SourcePath is { } certPath
-            ? Path.GetFileName(certPath) + (format == StapleFormat.Der ? ".ocsp" : ".ocsp.b64")
-            : certificate.Leaf.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant() + (format == StapleFormat.Der ? ".der" : ".b64");
+        Sites.Site.ForCertificate(certificate).ExportName + (format == StapleFormat.Der ? "" : ".b64");
 }

@@ -36,7 +36,9 @@ public sealed record RefreshOptions
     public int Concurrency { get; init; } = 8;
 
     /// <summary>How often the run is repeated (cron, timer): a staple that expires before the next run is a problem.</summary>
-    public TimeSpan RunInterval { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan RunInterval { get; init; } = DefaultRunInterval;
+
+    public static readonly TimeSpan DefaultRunInterval = TimeSpan.FromHours(1);
 
     /// <summary>A certificate that names no OCSP responder is a problem, not a normal case.</summary>
     public bool RequireOcsp { get; init; }

@@ -33,7 +33,7 @@ public sealed class StapleRefresher : IDisposable
 
     /// <summary>For certificates without a site layout (the pipeline, a certificate store): each is a site of its own.</summary>
     public Task<IReadOnlyList<RefreshSummary>> RefreshAsync(IReadOnlyList<CertificateBundle> certificates, IProgress<RefreshProgress>? progress = null, CancellationToken cancel = default) =>
-        RefreshAsync(new DiscoveredSites(certificates.Select(Site.ForCertificate).ToList(), Array.Empty<SkippedFile>(), Array.Empty<StaplingException>()), progress, cancel);
+        RefreshAsync(SiteDiscovery.FromCertificates(certificates), progress, cancel);
 
     /// <summary>One summary per site, then one per unreadable file.</summary>
     public async Task<IReadOnlyList<RefreshSummary>> RefreshAsync(DiscoveredSites discovered, IProgress<RefreshProgress>? progress = null, CancellationToken cancel = default)

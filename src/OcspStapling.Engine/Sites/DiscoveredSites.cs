@@ -3,6 +3,14 @@ namespace OcspStapling.Engine.Sites;
 /// <summary>What the paths given held: the sites, the files that are not sites, and the files that could not be read.</summary>
 public sealed record DiscoveredSites(IReadOnlyList<Site> Sites, IReadOnlyList<SkippedFile> Skipped, IReadOnlyList<StaplingException> Unreadable)
 {
+    public static readonly DiscoveredSites None = new(Array.Empty<Site>(), Array.Empty<SkippedFile>(), Array.Empty<StaplingException>());
+
+    /// <summary>Both sets as one; a certificate reached both ways is one site (the first found).</summary>
+    public DiscoveredSites With(DiscoveredSites other) => new(
+        Sites.Concat(other.Sites).DistinctBy(s => s.Thumbprint, StringComparer.Ordinal).ToList(),
+        Skipped.Concat(other.Skipped).ToList(),
+        Unreadable.Concat(other.Unreadable).ToList());
+
     /// <summary>
     /// Two sites whose staples would land in one export file (two directories each with a "site.pem"): an error
     /// before anything is written, naming both.

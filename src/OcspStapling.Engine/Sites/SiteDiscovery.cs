@@ -41,6 +41,24 @@ public sealed class SiteDiscovery
         return new DiscoveredSites(discovery._sites, discovery._skipped, discovery._unreadable);
     }
 
+    /// <summary>
+    /// Certificates handed over without files (a Windows certificate store, the pipeline): each is a site exported
+    /// as &lt;thumbprint&gt;.ocsp; CA certificates are skipped, as in a directory.
+    /// </summary>
+    public static DiscoveredSites FromCertificates(IEnumerable<CertificateBundle> certificates)
+    {
+        var sites = new List<Site>();
+        var skipped = new List<SkippedFile>();
+        foreach (var certificate in certificates)
+        {
+            if (IsCertificateAuthority(certificate.Leaf))
+                skipped.Add(new SkippedFile(certificate.SourcePath ?? certificate.Leaf.Subject, "a CA certificate, not a server's certificate"));
+            else
+                sites.Add(Site.ForCertificate(certificate));
+        }
+        return new DiscoveredSites(sites, skipped, Array.Empty<StaplingException>()).With(DiscoveredSites.None);
+    }
+
     // A file named on the command line: a certbot or acme.sh file names its whole site; anything else is a file site,
     // and one that holds no certificate at all is an error (it was asked for by name).
     private void GivenFile(string path)

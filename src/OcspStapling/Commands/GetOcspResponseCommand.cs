@@ -30,36 +30,11 @@ public sealed class GetOcspResponseCommand : ResponderCmdlet
     [Parameter(ParameterSetName = ParameterSets.Path)]
     public SecureString? Password { get; set; }
 
-    [Parameter]
-    public X509Certificate2? Issuer { get; set; }
-
-    [Parameter]
-    public CertIdHash HashAlgorithm { get; set; } = CertIdHash.Sha1;
-
-    [Parameter]
-    public SwitchParameter Nonce { get; set; }
-
-    [Parameter]
-    public RequestMethod Method { get; set; } = RequestMethod.Auto;
-
-    [Parameter]
-    public Uri? Proxy { get; set; }
-
-    [Parameter]
-    public SwitchParameter SkipVerification { get; set; }
-
     protected override void BeginProcessing()
     {
-        _fetcher = new StapleFetcher(ResponderTransportOptions() with { Method = Method, Proxy = Proxy });
-        _options = ResponderFetchOptions() with
-        {
-            Issuers = Issuer != null ? new[] { Issuer } : null,
-            Hash = HashAlgorithm,
-            Nonce = Nonce,
-            SkipVerification = SkipVerification,
-        };
-        if (SkipVerification)
-            WriteWarning("Verification is skipped: responses are reported but not checked for a valid signer, signature or validity window.");
+        base.BeginProcessing();
+        _fetcher = new StapleFetcher(ResponderTransportOptions());
+        _options = ResponderFetchOptions();
     }
 
     protected override void ProcessRecord()

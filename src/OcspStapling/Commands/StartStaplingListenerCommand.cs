@@ -53,6 +53,10 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
     [Parameter]
     public ListenerTls Tls { get; set; } = ListenerTls.Auto;
 
+    /// <summary>Do not offer TLS session resumption (every handshake is a full one).</summary>
+    [Parameter]
+    public SwitchParameter NoResumption { get; set; }
+
     /// <summary>Block until Ctrl+C, then stop the listener.</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
@@ -97,6 +101,7 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
             ForwardTo = ForwardTo == null ? null : ListenerOptions.ParseEndpoint(ForwardTo),
             AllowNoStapling = AllowNoStapling,
             Tls = Tls,
+            AllowResumption = !NoResumption,
         };
     }
 

@@ -1,3 +1,4 @@
+using System.Security;
 using System.Management.Automation;
 using System.Security.Cryptography.X509Certificates;
 using OcspStapling.Engine;
@@ -23,6 +24,10 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
     [Parameter(Mandatory = true, ParameterSetName = ParameterSets.File)]
     public string? CertificatePath { get; set; }
 
+    /// <summary>The password of a PFX -CertificatePath.</summary>
+    [Parameter(ParameterSetName = ParameterSets.File)]
+    public SecureString? Password { get; set; }
+
     /// <summary>Probe what this server staples (TLS 1.2 ClientHello with status_request).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Computer)]
     [Alias("HostName", "DnsName")]
@@ -47,6 +52,11 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
     [Parameter(ParameterSetName = ParameterSets.File)]
     [Parameter(ParameterSetName = ParameterSets.Computer)]
     public string? TrustedCertificate { get; set; }
+
+    /// <summary>Report what verification finds but do not fail on it (like openssl ocsp -noverify).</summary>
+    [Parameter(ParameterSetName = ParameterSets.File)]
+    [Parameter(ParameterSetName = ParameterSets.Computer)]
+    public SwitchParameter SkipVerification { get; set; }
 
     /// <summary>Write only $true or $false.</summary>
     [Parameter]
@@ -93,7 +103,7 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
 
     private OcspResult CheckFile()
     {
-        var bundle = CertificateInput.FromPath(this, CertificatePath!, null);
+        var bundle = CertificateInput.FromPath(this, CertificatePath!, Password);
         return Run(() => StapleFileCheck.CheckAsync(GetUnresolvedProviderPathFromPSPath(Path!), bundle, IssuerOptions(), Cancellation));
     }
 
@@ -101,5 +111,6 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
     {
         Issuers = Issuer != null ? new[] { Issuer } : null,
         TrustedCertificatesFile = FileSystemPath(TrustedCertificate),
+        SkipVerification = SkipVerification,
     };
 }

@@ -2,31 +2,37 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Security.Cryptography.X509Certificates;
 using OcspStapling.Engine;
-using OcspStapling.Engine.Certificates;
-using OcspStapling.Engine.Operations;
+using System.Security;
+using OcspStapling.Engine.Reporting;
 using OcspStapling.Engine.Refresh;
 using OcspStapling.Engine.Store;
-using OcspStapling.Engine.Transport;
 
 namespace OcspStapling.Commands;
 
-/// <summary>Refreshes the staples that are due in the shared store, exports them and tells servers; one summary per certificate.</summary>
+/// <summary>
+/// Refreshes the staples that are due in the shared store, exports them and tells servers; one summary per site,
+/// with its state (the same as Get-OcspStaple's and `ocspstaple update`'s).
+/// </summary>
 [Cmdlet(VerbsData.Update, "OcspStaple", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Path)]
 [OutputType(typeof(RefreshSummary))]
 public sealed class UpdateOcspStapleCommand : ResponderCmdlet
 {
     public const string ErrorIdPrefix = "UpdateOcspStaple";
 
-    private readonly List<CertificateBundle> _certificates = new();
+    private readonly SiteInput _sites = new();
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.Certificate)]
     public X509Certificate2[] Certificate { get; set; } = Array.Empty<X509Certificate2>();
 
-    /// <summary>Certificate files, or directories of them.</summary>
+    /// <summary>Certificate files, directories searched recursively (certbot, acme.sh, HAProxy), or a Cert:\ store path.</summary>
     // By value too, so a piped path string binds here (with its chain) rather than being converted to a bare certificate.
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Path)]
     [Alias("FullName", "PSPath")]
     public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>The password of PFX files among the paths.</summary>
+    [Parameter(ParameterSetName = ParameterSets.Path)]
+    public SecureString? Password { get; set; }
 
     [Parameter]
     public string StorePath { get; set; } = StapleStore.DefaultDirectory();
@@ -34,7 +40,7 @@ public sealed class UpdateOcspStapleCommand : ResponderCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>Also write each staple here as "&lt;certificate file&gt;.ocsp".</summary>
+    /// <summary>Also write each staple here: &lt;name&gt;.ocsp for certbot and acme.sh sites, else &lt;certificate file&gt;.ocsp.</summary>
     [Parameter]
     public string? ExportDirectory { get; set; }
 
@@ -52,24 +58,38 @@ public sealed class UpdateOcspStapleCommand : ResponderCmdlet
     [ValidateRange(1, 256)]
     public int Concurrency { get; set; } = 8;
 
+    /// <summary>How often this runs (a scheduled task): a staple that expires before the next run is a problem.</summary>
+    [Parameter]
+    public TimeSpan Interval { get; set; } = RefreshOptions.DefaultRunInterval;
+
+    /// <summary>A certificate that names no OCSP responder is a problem, not a normal case.</summary>
+    [Parameter]
+    public SwitchParameter RequireOcsp { get; set; }
+
+    /// <summary>Write Prometheus text here, atomically (node_exporter's textfile collector).</summary>
+    [Parameter]
+    public string? MetricsFile { get; set; }
+
     protected override void ProcessRecord() => ForRecord(ErrorIdPrefix, ParameterSetName == ParameterSets.Certificate ? Certificate : Path, () =>
     {
         if (ParameterSetName == ParameterSets.Certificate)
         {
-            _certificates.AddRange(Certificate.Select(CertificateInput.FromCertificate));
+            _sites.AddCertificates(Certificate);
             return;
         }
-        var loaded = CertificateSet.Load(Path.Select(GetUnresolvedProviderPathFromPSPath), null, Log);
-        _certificates.AddRange(loaded.Certificates);
         // Damaged certificate files are reported, one error each, never skipped in silence.
-        foreach (var unreadable in loaded.Unreadable)
+        foreach (var unreadable in _sites.AddPaths(this, Path, Password, Log))
             WriteFailure(unreadable, ErrorIdPrefix, unreadable.Target);
     });
 
     protected override void EndProcessing()
     {
-        if (_certificates.Count == 0 || !ShouldProcess(StorePath, $"Refresh the OCSP staples of {_certificates.Count} certificate(s)"))
+        var count = _sites.Discovered.Sites.Count;
+        if (count == 0 || !ShouldProcess(StorePath, $"Refresh the OCSP staples of {count} site(s)"))
+        {
+            base.EndProcessing();
             return;
+        }
         try
         {
             var options = new RefreshOptions
@@ -83,13 +103,17 @@ public sealed class UpdateOcspStapleCommand : ResponderCmdlet
                 HaproxySocket = HAProxySocket,
                 ReloadCommand = ReloadCommand,
                 Concurrency = Concurrency,
+                RunInterval = Interval,
+                RequireOcsp = RequireOcsp,
             };
-            foreach (var summary in RunWithProgress(options))
+            var summaries = RunWithProgress(options);
+            foreach (var summary in summaries)
             {
-                if (summary.Outcome == RefreshOutcome.Revoked)
-                    WriteWarning($"REVOKED: {summary.CertificatePath ?? summary.Subject}. Replace the certificate.");
+                SiteWarnings.Write(this, summary);
                 WriteObject(summary);
             }
+            if (FileSystemPath(MetricsFile) is { } metrics)
+                PrometheusTextfile.Write(metrics, summaries, DateTimeOffset.UtcNow);
         }
         catch (StaplingException failure)
         {
@@ -111,8 +135,8 @@ public sealed class UpdateOcspStapleCommand : ResponderCmdlet
     {
         var updates = new ConcurrentQueue<RefreshProgress>();
         using var refresher = new StapleRefresher(options, Log);
-        var run = refresher.RefreshAsync(_certificates, new SynchronousProgress(updates.Enqueue), Cancellation);
-        var record = new ProgressRecord(1, "Refreshing OCSP staples", $"0 of {_certificates.Count}");
+        var run = refresher.RefreshAsync(_sites.Discovered, new SynchronousProgress(updates.Enqueue), Cancellation);
+        var record = new ProgressRecord(1, "Refreshing OCSP staples", $"0 of {_sites.Discovered.Sites.Count}");
         // Waiting on the handle, not Task.Wait: that would wrap a failure in AggregateException and hide its type.
         while (!((IAsyncResult)run).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(200)))
             Report(updates, record);

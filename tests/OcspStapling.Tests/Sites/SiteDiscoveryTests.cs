@@ -139,4 +139,22 @@ public sealed class SiteDiscoveryTests : IClassFixture<LabResponderFixture>
         Assert.True(outcome.ExitCode == ExitCodes.Usage, outcome.ToString());
         Assert.Contains("No certificates found in " + cas + " (1 file(s) skipped as not sites; -v lists them)", outcome.StdErr);
     }
+
+    [Fact]
+    public void Certificates_without_files_are_sites_exported_by_thumbprint_and_a_ca_certificate_among_them_is_skipped()
+    {
+        // What Update-OcspStaple and Get-OcspStaple get from Cert:\LocalMachine\My or the pipeline.
+        var leaf = _layouts.Leaf("store.example.test");
+        var withoutFile = new Engine.Certificates.CertificateBundle(leaf, new[] { _lab.Pki.Issuer }, null);
+
+        var found = SiteDiscovery.FromCertificates(new[] { withoutFile, new Engine.Certificates.CertificateBundle(_lab.Pki.Root, Array.Empty<System.Security.Cryptography.X509Certificates.X509Certificate2>(), null), withoutFile });
+
+        var site = Assert.Single(found.Sites);
+        Assert.Equal(SiteLayout.Store, site.Layout);
+        Assert.Equal(leaf.Subject, site.Name);
+        Assert.Equal(site.Thumbprint + ".ocsp", site.ExportName);
+        Assert.Equal(site.Thumbprint + ".ocsp", Engine.Export.StapleExport.FileNameFor(withoutFile, Engine.Export.StapleFormat.Der));
+        Assert.Equal(site.Thumbprint + ".ocsp.b64", Engine.Export.StapleExport.FileNameFor(withoutFile, Engine.Export.StapleFormat.Base64));
+        Assert.Contains("CA certificate", Assert.Single(found.Skipped).Reason);
+    }
 }
