@@ -10,7 +10,9 @@ public sealed record ProcessOutput(int ExitCode, string StdOut, string StdErr)
 /// <summary>Runs a program to completion with a deadline, capturing its output.</summary>
 public static class ProcessRunner
 {
-    public static async Task<ProcessOutput> RunAsync(string program, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null, string? workingDirectory = null)
+    /// <param name="environment">When given, the whole environment the program sees (as cron gives one), not additions.</param>
+    public static async Task<ProcessOutput> RunAsync(string program, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -22,6 +24,12 @@ public static class ProcessRunner
         };
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
+        if (environment != null)
+        {
+            info.Environment.Clear();
+            foreach (var (name, value) in environment)
+                info.Environment[name] = value;
+        }
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
