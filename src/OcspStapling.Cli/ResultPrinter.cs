@@ -26,6 +26,7 @@ internal static class ResultPrinter
             Line(output, "producedAt", result.ProducedAt?.ToString("u"));
             Line(output, "responderId", result.Response.ResponderId);
         }
+        Line(output, "state", SitePrinter.StateWords(result.State));
         if (writtenTo != null)
             Line(output, "written", writtenTo);
         foreach (var finding in result.Findings)

@@ -50,7 +50,7 @@ internal static class SitePrinter
     }
 
     /// <summary>Problems in capitals, so they stand out in a cron mail.</summary>
-    private static string StateWords(SiteState state) => state switch
+    internal static string StateWords(SiteState state) => state switch
     {
         SiteState.Stapled => "stapled",
         SiteState.RefreshFailed => "refresh failed, staple still valid",

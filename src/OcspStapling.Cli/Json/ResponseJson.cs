@@ -24,10 +24,14 @@ internal sealed record ResponseJson(
     bool Verified,
     bool VerificationSkipped,
     bool FitToStaple,
+    string State,
+    string Severity,
     string? Written,
     IReadOnlyList<FindingJson> Findings)
 {
-    public static ResponseJson From(OcspResult result, string? writtenTo) => new(
+    public static ResponseJson From(OcspResult result, string? writtenTo) => From(result, writtenTo, result.JudgeAt(DateTimeOffset.UtcNow));
+
+    private static ResponseJson From(OcspResult result, string? writtenTo, Engine.Policy.StapleVerdict verdict) => new(
         result.CertificatePath,
         result.Subject,
         result.Thumbprint,
@@ -46,6 +50,8 @@ internal sealed record ResponseJson(
         result.Verified,
         result.VerificationSkipped,
         result.IsFitToStaple,
+        SiteJson.Name(verdict.State),
+        SiteJson.Name(verdict.Severity),
         writtenTo,
         result.Findings.Select(f => new FindingJson(SiteJson.Name(f.Code), f.Message)).ToList());
 }

@@ -19,6 +19,7 @@ public sealed class OcspResult
         Response = response;
         Verification = verification;
         VerificationSkipped = verificationSkipped;
+        ObtainedAt = DateTimeOffset.UtcNow;
     }
 
     internal CertificateBundle Bundle { get; }
@@ -61,6 +62,16 @@ public sealed class OcspResult
     public DateTimeOffset? ProducedAt => Response.ProducedAt;
 
     public TimeSpan? TimeLeft => NextUpdate - DateTimeOffset.UtcNow;
+
+    /// <summary>When the response was fetched or read.</summary>
+    public DateTimeOffset ObtainedAt { get; }
+
+    /// <summary>The state a site serving this response is in now (the one policy update and status use).</summary>
+    public Policy.SiteState State => JudgeAt(DateTimeOffset.UtcNow).State;
+
+    /// <summary><see cref="Policy.StaplePolicy"/>'s verdict on this response at <paramref name="now"/>.</summary>
+    public Policy.StapleVerdict JudgeAt(DateTimeOffset now, Refresh.RefreshPolicy? refresh = null, VerificationOptions? verification = null) =>
+        Policy.StaplePolicy.Judge(Policy.StapleFacts.OfResult(this, ObtainedAt, now), refresh, verification);
 
     /// <summary>Signed by an authorised responder, about this certificate, and current.</summary>
     public bool Verified => Verification.IsTrustworthy;

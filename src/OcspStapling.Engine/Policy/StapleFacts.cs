@@ -1,4 +1,5 @@
 using OcspStapling.Engine.Certificates;
+using OcspStapling.Engine.Operations;
 using OcspStapling.Engine.Protocol;
 using OcspStapling.Engine.Store;
 
@@ -53,5 +54,38 @@ public sealed record StapleFacts
         FailureCount = entry?.Metadata?.FailureCount ?? 0,
         RetryAt = entry?.Metadata is { FailureCount: > 0 } failed ? failed.NextRefresh : null,
         DeliveryPending = entry?.Metadata?.DeliveryPending == true,
+    };
+
+    /// <summary>
+    /// A store entry whose certificate is not at hand (status of the store alone): the certificate's dates and
+    /// responder are unknown, so only the staple is judged, as if the certificate were valid and named a responder.
+    /// </summary>
+    public static StapleFacts OfEntryAlone(StoreEntry? entry, DateTimeOffset now) => new()
+    {
+        Now = now,
+        CertificateNotBefore = DateTimeOffset.MinValue,
+        CertificateNotAfter = DateTimeOffset.MaxValue,
+        HasResponder = true,
+        Answer = entry?.Answer,
+        FetchedAt = entry?.Metadata?.FetchedAt,
+        FailureCount = entry?.Metadata?.FailureCount ?? 0,
+        RetryAt = entry?.Metadata is { FailureCount: > 0 } failed ? failed.NextRefresh : null,
+        DeliveryPending = entry?.Metadata?.DeliveryPending == true,
+    };
+
+    /// <summary>
+    /// A response just fetched or read (get, test, export, the listener): its answer counts only when it may be
+    /// stapled, or is a verified revocation, as the store would keep it. No schedule: nothing lapses "before the next run".
+    /// </summary>
+    public static StapleFacts OfResult(OcspResult result, DateTimeOffset fetchedAt, DateTimeOffset now) => new()
+    {
+        Now = now,
+        CertificateNotBefore = result.Bundle.Leaf.NotBefore.ToUniversalTime(),
+        CertificateNotAfter = result.Bundle.Leaf.NotAfter.ToUniversalTime(),
+        HasResponder = true,
+        MustStaple = CertificateFacts.IsMustStaple(result.Bundle.Leaf),
+        Answer = result.IsFitToStaple || (result.Verified && result.CertStatus == CertStatus.Revoked) ? result.Verification.Answer : null,
+        FetchedAt = fetchedAt,
+        RunInterval = TimeSpan.Zero,
     };
 }

@@ -33,23 +33,9 @@ public static class StatusView
         return summaries;
     }
 
-    // An entry without its certificate at hand: the certificate's own dates and responder are unknown, so only the
-    // staple is judged (as if the certificate were valid and named a responder).
     private static RefreshSummary OfEntry(string thumbprint, StoreEntry entry, RefreshOptions options, DateTimeOffset now)
     {
-        var facts = new StapleFacts
-        {
-            Now = now,
-            CertificateNotBefore = DateTimeOffset.MinValue,
-            CertificateNotAfter = DateTimeOffset.MaxValue,
-            HasResponder = true,
-            Answer = entry.Answer,
-            FetchedAt = entry.Metadata?.FetchedAt,
-            FailureCount = entry.Metadata?.FailureCount ?? 0,
-            RetryAt = entry.Metadata is { FailureCount: > 0 } failed ? failed.NextRefresh : null,
-            DeliveryPending = entry.Metadata?.DeliveryPending == true,
-            RunInterval = options.RunInterval,
-        };
+        var facts = StapleFacts.OfEntryAlone(entry, now) with { RunInterval = options.RunInterval };
         var verdict = StaplePolicy.Judge(facts, options.Policy, options.Fetch.Verification);
         return new RefreshSummary
         {

@@ -114,7 +114,7 @@ internal sealed class StapleKeeper : IAsyncDisposable
             Install(result);
             _failures = 0;
             LastError = null;
-            _nextRefresh = _options.Refresh.NextDue(DateTimeOffset.UtcNow, result.ThisUpdate!.Value, result.NextUpdate);
+            _nextRefresh = NextRefreshAfter(result);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
         {
@@ -126,6 +126,15 @@ internal sealed class StapleKeeper : IAsyncDisposable
                 ? $"{e.Message} Still serving the staple valid until {Current.NextUpdate:u}."
                 : $"{e.Message} No valid staple to serve.");
         }
+    }
+
+    // The policy update uses decides when the staple just installed is due again; a verdict that wants it at once
+    // (no servable answer, as with a revocation that will not change) waits one retry delay rather than spinning.
+    private DateTimeOffset NextRefreshAfter(OcspResult result)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var due = result.JudgeAt(now, _options.Refresh, _options.Fetch.Verification).FetchAt ?? now;
+        return due > now ? due : now + _options.Refresh.RetryDelay(1);
     }
 
     private async Task<OcspResult> ObtainAsync(CancellationToken cancel)

@@ -6,6 +6,7 @@ using OcspStapling.Engine;
 using OcspStapling.Engine.Certificates;
 using OcspStapling.Engine.Lab;
 using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Protocol;
 using OcspStapling.Engine.Refresh;
 using OcspStapling.Engine.Store;
@@ -160,7 +161,7 @@ public sealed class FuzzTests : IClassFixture<FuzzInputs>
             File.WriteAllBytes(store.StaplePath(thumbprint), damagedStaple);
             File.WriteAllBytes(store.MetadataPath(thumbprint), damagedSidecar);
             var entry = store.Read(thumbprint);
-            RefreshDecision.NextDue(entry, RefreshPolicy.Default, DateTimeOffset.UtcNow);
+            StaplePolicy.Judge(StapleFacts.OfEntryAlone(entry, DateTimeOffset.UtcNow));
             entry?.HasValidStaple(DateTimeOffset.UtcNow);
         });
     }

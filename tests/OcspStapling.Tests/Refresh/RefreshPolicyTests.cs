@@ -1,3 +1,4 @@
+using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Protocol;
 using OcspStapling.Engine.Refresh;
 using OcspStapling.Engine.Store;
@@ -16,8 +17,8 @@ public sealed class RefreshPolicyTests
         var due = _policy.NextDue(fetchedAt: T0, thisUpdate: T0, nextUpdate: T0.AddDays(4));
 
         Assert.Equal(T0.AddDays(2), due);
-        Assert.False(RefreshDecision.IsDue(Entry(T0, T0.AddDays(4), fetchedAt: T0), _policy, T0.AddDays(2).AddTicks(-1)));
-        Assert.True(RefreshDecision.IsDue(Entry(T0, T0.AddDays(4), fetchedAt: T0), _policy, T0.AddDays(2)));
+        Assert.False(IsDue(Entry(T0, T0.AddDays(4), fetchedAt: T0), T0.AddDays(2).AddTicks(-1)));
+        Assert.True(IsDue(Entry(T0, T0.AddDays(4), fetchedAt: T0), T0.AddDays(2)));
     }
 
     [Fact]
@@ -44,7 +45,7 @@ public sealed class RefreshPolicyTests
     public void Already_past_next_update_is_due_at_once()
     {
         Assert.Equal(T0, _policy.NextDue(T0, T0.AddDays(-3), T0.AddDays(-1)));
-        Assert.True(RefreshDecision.IsDue(Entry(T0.AddDays(-3), T0.AddDays(-1), fetchedAt: T0.AddDays(-3)), _policy, T0));
+        Assert.True(IsDue(Entry(T0.AddDays(-3), T0.AddDays(-1), fetchedAt: T0.AddDays(-3)), T0));
     }
 
     [Fact]
@@ -58,10 +59,10 @@ public sealed class RefreshPolicyTests
     [Fact]
     public void A_missing_entry_is_due_now_and_a_failed_one_waits_for_its_retry()
     {
-        Assert.True(RefreshDecision.IsDue(null, _policy, T0));
+        Assert.True(IsDue(null, T0));
         var failed = new StoreEntry("ab", null, null, new StapleMetadata { Thumbprint = "ab", Subject = "CN=x", FailureCount = 2, NextRefresh = T0.AddMinutes(2) });
-        Assert.False(RefreshDecision.IsDue(failed, _policy, T0.AddMinutes(1)));
-        Assert.True(RefreshDecision.IsDue(failed, _policy, T0.AddMinutes(2)));
+        Assert.False(IsDue(failed, T0.AddMinutes(1)));
+        Assert.True(IsDue(failed, T0.AddMinutes(2)));
     }
 
     [Fact]
@@ -84,4 +85,7 @@ public sealed class RefreshPolicyTests
             Array.Empty<System.Security.Cryptography.X509Certificates.X509Certificate2>(), null, null);
         return new StoreEntry("ab", new byte[] { 1 }, response, new StapleMetadata { Thumbprint = "ab", Subject = "CN=x", FetchedAt = fetchedAt });
     }
+
+    private bool IsDue(StoreEntry? entry, DateTimeOffset now) =>
+        StaplePolicy.Judge(StapleFacts.OfEntryAlone(entry, now), _policy).IsDue(now);
 }

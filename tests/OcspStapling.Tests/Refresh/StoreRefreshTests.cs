@@ -1,6 +1,7 @@
 using OcspStapling.Cli;
 using OcspStapling.Engine.Certificates;
 using OcspStapling.Engine.Lab;
+using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Refresh;
 using OcspStapling.Engine.Store;
 using OcspStapling.Tests.Support;
@@ -81,7 +82,8 @@ public sealed class StoreRefreshTests : IClassFixture<LabResponderFixture>
         var cert = Directory.GetFiles(certs, "*.pem").Single();
         var exportDir = Directory.CreateDirectory(Path.Combine(_lab.Directory.Path, "outage-export")).FullName;
         var store = new StapleStore(Path.Combine(_lab.Directory.Path, "outage-store"));
-        var policy = RefreshPolicy.Default with { FirstRetryDelay = TimeSpan.FromMilliseconds(40), Jitter = 0 };
+        // Long enough that the "still backing off" run always comes before the retry is due, even on a busy machine.
+        var policy = RefreshPolicy.Default with { FirstRetryDelay = TimeSpan.FromMilliseconds(500), Jitter = 0 };
         var bundle = CertificateFile.Load(cert);
         var thumbprint = bundle.Leaf.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
         RefreshOptions Options(Uri? responder = null, bool force = false) => new()
@@ -193,7 +195,8 @@ public sealed class StoreRefreshTests : IClassFixture<LabResponderFixture>
 
     private static async Task WaitUntilDue(StapleStore store, string thumbprint, RefreshPolicy policy)
     {
-        var due = RefreshDecision.NextDue(store.Read(thumbprint), policy, DateTimeOffset.UtcNow);
+        var now = DateTimeOffset.UtcNow;
+        var due = StaplePolicy.Judge(StapleFacts.OfEntryAlone(store.Read(thumbprint), now), policy).FetchAt ?? now;
         // The refreshed entry's normal schedule is days away; only the failure backoff is waited for.
         if (due - DateTimeOffset.UtcNow < TimeSpan.FromSeconds(5))
             await Task.Delay(due - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(20) is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero);

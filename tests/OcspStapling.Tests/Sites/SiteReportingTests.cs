@@ -144,4 +144,38 @@ public sealed class SiteReportingTests : IClassFixture<LabResponderFixture>
 
     private static string[] Snapshot(string directory) =>
         Directory.GetFiles(directory).Select(f => $"{Path.GetFileName(f)} {File.GetLastWriteTimeUtc(f):O} {new FileInfo(f).Length}").Order().ToArray();
+
+    [Fact]
+    public async Task Get_export_and_test_name_the_state_the_same_policy_gives_update()
+    {
+        using var dir = new TempDirectory();
+        var good = _lab.GoodLeaf("state-good.example.test");
+        var revoked = _lab.GoodLeaf("state-revoked.example.test");
+        _lab.Responder.SetStatus(Engine.Certificates.CertificateFile.Load(revoked).Leaf, Engine.Protocol.CertStatus.Revoked);
+        var staple = dir.File("short.ocsp");
+        var old = _lab.Responder.Validity;
+        _lab.Responder.Validity = TimeSpan.FromSeconds(2);
+        CliOutcome export;
+        try
+        {
+            export = await CliRunner.RunAsync("export", good, "--out", staple, "--json");
+        }
+        finally
+        {
+            _lab.Responder.Validity = old;
+        }
+
+        var get = await CliRunner.RunAsync("get", good, "--json");
+        var getRevoked = await CliRunner.RunAsync("get", revoked, "--json");
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        var testExpired = await CliRunner.RunAsync("test", staple, "--cert", good);
+
+        Assert.Equal("stapled", export.Response.GetProperty("state").GetString());
+        Assert.Equal("stapled", get.Response.GetProperty("state").GetString());
+        Assert.Equal("ok", get.Response.GetProperty("severity").GetString());
+        Assert.Equal("revoked", getRevoked.Response.GetProperty("state").GetString());
+        Assert.Equal("problem", getRevoked.Response.GetProperty("severity").GetString());
+        Assert.NotEqual(ExitCodes.Good, testExpired.ExitCode);
+        Assert.Contains("state       NO VALID STAPLE", testExpired.StdOut);
+    }
 }
