@@ -114,6 +114,38 @@ public sealed class HelpTests
             Assert.Contains(topic, about, StringComparison.OrdinalIgnoreCase);
     }
 
+    private static readonly string[] CommonParameters =
+    {
+        "Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable", "WarningVariable",
+        "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable", "WhatIf", "Confirm",
+    };
+
+    [Theory]
+    [MemberData(nameof(Cmdlets))]
+    public void Examples_call_the_modules_cmdlets_only_with_parameters_they_have(string cmdlet)
+    {
+        var names = CmdletTypes.ToDictionary(CmdletName, t => Parameters(t)
+            .SelectMany(p => new[] { p.Name }.Concat((Attribute(p, "AliasAttribute")?.ConstructorArguments[0].Value as IReadOnlyCollection<CustomAttributeTypedArgument>)?.Select(a => (string)a.Value!) ?? Array.Empty<string>()))
+            .Concat(CommonParameters).ToHashSet(StringComparer.OrdinalIgnoreCase));
+        var code = string.Join("\n", Regex.Matches(Help(cmdlet), "```powershell\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value));
+        // Subexpressions such as (New-TimeSpan -Minutes 30) hold other commands' parameters: drop those first
+        // (innermost out), keeping the ones that call this module's cmdlets, whose parentheses then end a call.
+        var cmdletPattern = string.Join("|", names.Keys.Select(Regex.Escape));
+        for (var before = ""; before != code;)
+        {
+            before = code;
+            code = Regex.Replace(code, @"\([^()]*\)", m => Regex.IsMatch(m.Value, cmdletPattern) ? m.Value.Replace("(", "\u0001").Replace(")", "\u0002") : "X");
+        }
+        var calls = Regex.Matches(code, $@"\b({cmdletPattern})\b([^|;""}}\n\u0001\u0002]*)");
+        Assert.NotEmpty(calls);
+        foreach (Match call in calls)
+        {
+            var used = Regex.Matches(call.Groups[2].Value, @"(?<=\s)-(\w+)").Select(m => m.Groups[1].Value);
+            var unknown = used.Where(p => !names[call.Groups[1].Value].Contains(p)).ToList();
+            Assert.True(unknown.Count == 0, $"{cmdlet} help: '{call.Value.Trim()}' uses {string.Join(", ", unknown.Select(u => "-" + u))}, which {call.Groups[1].Value} does not have");
+        }
+    }
+
     // How platyPS spells types: the short name, [] for arrays.
     private static string DisplayName(Type type) => type.IsArray ? DisplayName(type.GetElementType()!) + "[]" : type.Name;
 }
