@@ -82,8 +82,8 @@ public sealed record RefreshSummary
         Reason = Reason == null ? problem : $"{Reason}; {problem}",
     };
 
-    /// <summary>A site whose refresh could not even start (its store entry could not be locked or read).</summary>
-    public static RefreshSummary ForFailure(Site site, string reason) => new()
+    /// <summary>A summary naming <paramref name="site"/> (its name, layout, certificate) in the given state.</summary>
+    public static RefreshSummary ForSite(Site site, SiteState state, Severity severity) => new()
     {
         Site = site.Name,
         Layout = site.Layout,
@@ -91,11 +91,13 @@ public sealed record RefreshSummary
         CertificatePath = site.Certificate.SourcePath,
         Thumbprint = site.Thumbprint,
         CertificateNotAfter = site.Certificate.Leaf.NotAfter.ToUniversalTime(),
-        State = SiteState.NoValidStaple,
-        Severity = Severity.Problem,
-        Outcome = RefreshOutcome.Failed,
-        Reason = reason,
+        State = state,
+        Severity = severity,
     };
+
+    /// <summary>A site whose refresh could not even start (its store entry could not be locked or read).</summary>
+    public static RefreshSummary ForFailure(Site site, string reason) =>
+        ForSite(site, SiteState.NoValidStaple, Severity.Problem) with { Outcome = RefreshOutcome.Failed, Reason = reason };
 
     /// <summary>A file given (or found in a directory given) that holds no readable certificate.</summary>
     public static RefreshSummary ForUnreadable(string path, string reason) => new()

@@ -7,16 +7,8 @@ namespace OcspStapling.Engine.Refresh;
 /// <summary>A site's state as a summary, shared by a refresh run and the read-only status view.</summary>
 public static class SiteReport
 {
-    public static RefreshSummary Of(Site site, StoreEntry? entry, StapleVerdict verdict) => new()
+    public static RefreshSummary Of(Site site, StoreEntry? entry, StapleVerdict verdict) => RefreshSummary.ForSite(site, verdict.State, verdict.Severity) with
     {
-        Site = site.Name,
-        Layout = site.Layout,
-        Subject = site.Certificate.Leaf.Subject,
-        CertificatePath = site.Certificate.SourcePath,
-        Thumbprint = site.Thumbprint,
-        CertificateNotAfter = site.Certificate.Leaf.NotAfter.ToUniversalTime(),
-        State = verdict.State,
-        Severity = verdict.Severity,
         Outcome = RefreshOutcome.StillFresh,
         Reason = entry?.Metadata?.LastError,
         CertStatus = entry?.Answer?.CertStatus,
