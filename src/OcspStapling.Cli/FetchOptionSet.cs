@@ -21,6 +21,7 @@ internal sealed class FetchOptionSet
     public readonly Option<string?> Proxy = new("--proxy") { Description = "HTTP proxy URL for responder requests" };
     public readonly Option<string?> HostHeader = new("--host-header") { Description = "Host header to send, for responders behind a name-based virtual host" };
     public readonly Option<int> MaxSize = new("--max-size") { Description = "Largest response accepted, in bytes", DefaultValueFactory = _ => Engine.Transport.TransportOptions.DefaultMaxResponseBytes };
+    public readonly Option<int> ResponderConcurrency = new("--responder-concurrency") { Description = "Requests in flight to one responder host at most; a host that answers 429, 503 or tryLater is then asked one at a time", DefaultValueFactory = _ => Engine.Transport.TransportOptions.DefaultMaxInFlightPerResponder };
     public readonly Option<string?> ResponderCa = new("--responder-ca") { Description = "CA certificates (PEM) to trust for https:// responders, besides the system's" };
     public readonly Option<string?> PasswordEnv = new("--password-env") { Description = "Environment variable holding the PFX password" };
     public readonly Option<bool> NoVerify = new("--no-verify") { Description = "Report verification findings but do not act on them (like openssl ocsp -noverify)" };
@@ -38,7 +39,7 @@ internal sealed class FetchOptionSet
             command.Add(option);
         if (network)
         {
-            foreach (var option in new Option[] { Responder, ResponderCa, Hash, Nonce, Method, Timeout, Proxy, HostHeader, MaxSize })
+            foreach (var option in new Option[] { Responder, ResponderCa, Hash, Nonce, Method, Timeout, Proxy, HostHeader, MaxSize, ResponderConcurrency })
                 command.Add(option);
         }
     }
@@ -66,9 +67,13 @@ internal sealed class FetchOptionSet
         var maxSize = parse.GetValue(MaxSize);
         if (maxSize < 1024)
             throw new StaplingException(FailureReason.InvalidArgument, "--max-size", $"--max-size must be at least 1024 bytes, not {maxSize}.");
+        var perResponder = parse.GetValue(ResponderConcurrency);
+        if (perResponder is < 1 or > 64)
+            throw new StaplingException(FailureReason.InvalidArgument, "--responder-concurrency", $"--responder-concurrency must be between 1 and 64, not {perResponder}.");
         return new TransportOptions
         {
             Timeout = TimeSpan.FromSeconds(seconds),
+            MaxInFlightPerResponder = perResponder,
             MaxResponseBytes = maxSize,
             Method = Enum.Parse<RequestMethod>(parse.GetValue(Method)!, ignoreCase: true),
             Proxy = Url(parse.GetValue(Proxy), "--proxy"),

@@ -15,6 +15,8 @@ public enum FailureReason
     ResponderUnreachable,
     ResponderTimeout,
     ResponderHttpError,
+    /// <summary>HTTP 429 or 503: the responder asks to be asked later (<see cref="StaplingException.RetryAfter"/>).</summary>
+    ResponderBusy,
     NotAnOcspResponse,
     ResponseTooLarge,
     // A TLS server being probed (CLI exit 3).
@@ -36,6 +38,9 @@ public sealed class StaplingException : Exception
 
     /// <summary>The certificate file, URL or staple file the failure is about.</summary>
     public string? Target { get; }
+
+    /// <summary>For <see cref="FailureReason.ResponderBusy"/>: the pause the responder asked for, when it named one.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 
     // Messages end a clause with the platform's own text, which often ends with a full stop already.
     private static string OneFullStop(string message) =>

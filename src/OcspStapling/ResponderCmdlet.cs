@@ -47,6 +47,11 @@ public abstract class ResponderCmdlet : OcspCmdlet
     [ValidateRange(1024, int.MaxValue)]
     public int MaximumResponseBytes { get; set; } = TransportOptions.DefaultMaxResponseBytes;
 
+    /// <summary>Requests in flight to one responder host at most (the CLI's --responder-concurrency).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ResponderConcurrency { get; set; } = TransportOptions.DefaultMaxInFlightPerResponder;
+
     [Parameter]
     [ValidateRange(1, 600)]
     public int TimeoutSec { get; set; } = (int)TransportOptions.DefaultTimeout.TotalSeconds;
@@ -79,6 +84,7 @@ public abstract class ResponderCmdlet : OcspCmdlet
     {
         Timeout = TimeSpan.FromSeconds(TimeoutSec),
         MaxResponseBytes = MaximumResponseBytes,
+        MaxInFlightPerResponder = ResponderConcurrency,
         Method = Method,
         Proxy = Proxy,
         HostHeader = HostHeader,

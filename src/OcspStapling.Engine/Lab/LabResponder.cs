@@ -27,6 +27,11 @@ public sealed class LabResponder : IAsyncDisposable
     private readonly Lazy<X509Certificate2> _unauthorizedDelegate;
     private readonly ConcurrentDictionary<string, Org.BouncyCastle.Crypto.AsymmetricKeyParameter> _keys = new();
     private int _requests;
+    private int _inFlight;
+    private int _maxInFlight;
+    private int _rateLimited;
+    private int _tryLaterLeft;
+    private readonly Queue<DateTime> _window = new();
     private int _proxied;
 
     /// <param name="https">Serve https://, with a certificate for 127.0.0.1 from the lab's own CA.</param>
@@ -52,6 +57,31 @@ public sealed class LabResponder : IAsyncDisposable
 
     /// <summary>How long answers are valid (thisUpdate to nextUpdate).</summary>
     public TimeSpan Validity { get; set; } = TimeSpan.FromDays(4);
+
+    /// <summary>
+    /// At most this many OCSP requests a second; beyond it the answer is HTTP 429 with Retry-After: 1, as a CA's
+    /// rate limit answers (null: no limit).
+    /// </summary>
+    public int? RateLimitPerSecond { get; set; }
+
+    /// <summary>The Retry-After the rate limit sends, in seconds.</summary>
+    public int RateLimitRetryAfterSeconds { get; set; } = 1;
+
+    /// <summary>The next this-many OCSP requests are answered tryLater, then answers are normal again.</summary>
+    public int TryLaterFirst
+    {
+        get => Math.Max(0, Volatile.Read(ref _tryLaterLeft));
+        set => Volatile.Write(ref _tryLaterLeft, value);
+    }
+
+    /// <summary>How long each OCSP answer takes (to see how many requests a client keeps in flight).</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>The most OCSP requests that were being answered at once.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>Requests refused with HTTP 429 by <see cref="RateLimitPerSecond"/>.</summary>
+    public int RateLimitedCount => Volatile.Read(ref _rateLimited);
 
     /// <summary>OCSP requests received so far (issuer downloads not counted).</summary>
     public int RequestCount => Volatile.Read(ref _requests);
@@ -79,6 +109,42 @@ public sealed class LabResponder : IAsyncDisposable
         if (request.Method == "GET" && request.Path == "/issuer.cer")
             return new LabHttpResponse(200, "application/pkix-cert", _pki.Issuer.RawData);
         Interlocked.Increment(ref _requests);
+        if (IsOverRateLimit())
+        {
+            Interlocked.Increment(ref _rateLimited);
+            return new LabHttpResponse(429, "text/plain", Encoding.UTF8.GetBytes("rate limited"), RetryAfter: RateLimitRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (Interlocked.Decrement(ref _tryLaterLeft) >= 0)
+        {
+            return Ocsp(new OCSPRespGenerator().Generate(OCSPRespGenerator.TryLater, null).GetEncoded());
+        }
+        // Counted from here until the server has written the answer (after any delay): what the client has in flight.
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        for (var max = MaxInFlight; inFlight > max && Interlocked.CompareExchange(ref _maxInFlight, inFlight, max) != max; max = MaxInFlight)
+        {
+        }
+        var response = Respond(request);
+        return response with { Delay = response.Delay + Latency, Done = () => Interlocked.Decrement(ref _inFlight) };
+    }
+
+    private bool IsOverRateLimit()
+    {
+        if (RateLimitPerSecond is not { } limit)
+            return false;
+        lock (_window)
+        {
+            var now = DateTime.UtcNow;
+            while (_window.Count > 0 && now - _window.Peek() >= TimeSpan.FromSeconds(1))
+                _window.Dequeue();
+            if (_window.Count >= limit)
+                return true;
+            _window.Enqueue(now);
+            return false;
+        }
+    }
+
+    private LabHttpResponse Respond(LabHttpRequest request)
+    {
         switch (Fault)
         {
             case LabFault.Garbage:

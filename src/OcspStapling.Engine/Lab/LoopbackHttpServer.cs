@@ -23,7 +23,7 @@ public sealed record LabHttpRequest(string Method, string Path, IReadOnlyDiction
 }
 
 /// <summary>What the lab server sends back. A null ContentType sends none.</summary>
-public sealed record LabHttpResponse(int StatusCode, string? ContentType, byte[] Body, TimeSpan Delay = default, string? Location = null);
+public sealed record LabHttpResponse(int StatusCode, string? ContentType, byte[] Body, TimeSpan Delay = default, string? Location = null, string? RetryAfter = null, Action? Done = null);
 
 /// <summary>
 /// A tiny HTTP/1.1 server on 127.0.0.1 with keep-alive, written on sockets so the lab can send exactly the bytes
@@ -95,7 +95,14 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
                     var response = _handler(request);
                     if (response.Delay > TimeSpan.Zero)
                         await Task.Delay(response.Delay, _stop.Token).ConfigureAwait(false);
-                    await WriteResponseAsync(stream, response, request.KeepAlive).ConfigureAwait(false);
+                    try
+                    {
+                        await WriteResponseAsync(stream, response, request.KeepAlive).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        response.Done?.Invoke();
+                    }
                     if (!request.KeepAlive)
                         return;
                 }
@@ -136,6 +143,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
             .Append($"HTTP/1.1 {response.StatusCode} {(response.StatusCode == 200 ? "OK" : "Error")}\r\n")
             .Append(response.ContentType != null ? $"Content-Type: {response.ContentType}\r\n" : "")
             .Append(response.Location != null ? $"Location: {response.Location}\r\n" : "")
+            .Append(response.RetryAfter != null ? $"Retry-After: {response.RetryAfter}\r\n" : "")
             .Append(keepAlive ? "" : "Connection: close\r\n")
             .Append($"Content-Length: {response.Body.Length}\r\n\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), _stop.Token).ConfigureAwait(false);

@@ -11,13 +11,17 @@ namespace OcspStapling.Engine.Operations;
 /// </summary>
 public sealed class StapleFetcher : IDisposable
 {
+    private const int MaxBusyAttempts = 3;
+
     private readonly ResponderHttp _http;
     private readonly IssuerLocator _issuers;
+    private readonly ResponderPacing _pacing;
 
     public StapleFetcher(TransportOptions? transport = null)
     {
         _http = new ResponderHttp(transport ?? new TransportOptions());
         _issuers = new IssuerLocator(_http);
+        _pacing = new ResponderPacing(_http.Options.MaxInFlightPerResponder, _http.Options.MaxPoliteWait);
     }
 
     public async Task<OcspResult> FetchAsync(CertificateBundle certificate, FetchOptions options, IOperationLog? log = null, CancellationToken cancel = default)
@@ -33,25 +37,48 @@ public sealed class StapleFetcher : IDisposable
         OcspResult? refusal = null;
         foreach (var url in responders)
         {
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                var (body, method) = await OcspExchange.SendAsync(_http, url, request, cancel).ConfigureAwait(false);
-                var response = Decode(body);
-                var verdict = OcspVerifier.Verify(response, certificate.Leaf, issuer.Certificate, request.Nonce, options.Verification, DateTimeOffset.UtcNow);
-                var result = new OcspResult(certificate, issuer, url.ToString(), method, response, verdict, options.SkipVerification);
-                log.Verbose($"{certificate.DisplayName}: {method} {url} answered: {verdict}.");
-                if (response.Status == OcspResponseStatus.Successful)
+                var (result, failure, askAgain) = await AskAsync(certificate, issuer, url, request, options, log, cancel).ConfigureAwait(false);
+                if (result?.Status == OcspResponseStatus.Successful)
                     return result;
                 // tryLater and friends: another responder may do better; keep this answer in case none does.
-                refusal = result;
-            }
-            catch (StaplingException e) when (!e.IsInputProblem)
-            {
-                log.Verbose($"{certificate.DisplayName}: {e.Message}");
-                lastFailure = e;
+                refusal = result ?? refusal;
+                lastFailure = failure ?? lastFailure;
+                if (!askAgain || attempt >= MaxBusyAttempts)
+                    break;
+                log.Verbose($"{certificate.DisplayName}: {url} asked to be asked later; asking again in its turn.");
             }
         }
         return refusal ?? throw lastFailure!;
+    }
+
+    // One request in its turn. When the responder says "too many" (HTTP 429 or 503, or OCSP tryLater) the host is
+    // slowed down before the turn ends, so no other request slips in at the old pace; AskAgain says whether the
+    // pause it asked for fits the run's patience.
+    private async Task<(OcspResult? Result, StaplingException? Failure, bool AskAgain)> AskAsync(CertificateBundle certificate, LocatedIssuer issuer,
+        Uri url, OcspRequestMessage request, FetchOptions options, IOperationLog log, CancellationToken cancel)
+    {
+        using var turn = await _pacing.EnterAsync(url, cancel).ConfigureAwait(false);
+        if (turn == null)
+        {
+            return (null, new StaplingException(FailureReason.ResponderBusy, url.ToString(),
+                $"Responder {url} kept asking to be asked later for over {_http.Options.MaxPoliteWait.TotalSeconds:0} s; it is not asked again in this run."), false);
+        }
+        try
+        {
+            var (body, method) = await OcspExchange.SendAsync(_http, url, request, cancel).ConfigureAwait(false);
+            var response = Decode(body);
+            var verdict = OcspVerifier.Verify(response, certificate.Leaf, issuer.Certificate, request.Nonce, options.Verification, DateTimeOffset.UtcNow);
+            var result = new OcspResult(certificate, issuer, url.ToString(), method, response, verdict, options.SkipVerification);
+            log.Verbose($"{certificate.DisplayName}: {method} {url} answered: {verdict}.");
+            return (result, null, response.Status == OcspResponseStatus.TryLater && _pacing.SlowDown(url, null));
+        }
+        catch (StaplingException e) when (!e.IsInputProblem)
+        {
+            log.Verbose($"{certificate.DisplayName}: {e.Message}");
+            return (null, e, e.Reason == FailureReason.ResponderBusy && _pacing.SlowDown(url, e.RetryAfter));
+        }
     }
 
     private static IReadOnlyList<Uri> ResponderUrls(CertificateBundle certificate, FetchOptions options)

@@ -38,6 +38,9 @@ public sealed record StapleFacts
     /// <summary>A changed staple has not yet reached the server (a push or reload failed).</summary>
     public bool DeliveryPending { get; init; }
 
+    /// <summary>A number in [0, 1) fixed per certificate that spreads refreshes (<see cref="Refresh.RefreshPolicy.Spread"/>); 0 when unknown.</summary>
+    public double SpreadKey { get; init; }
+
     /// <summary>How often the refresh runs (cron, timer, the listener's check): a staple must outlive the next one.</summary>
     public TimeSpan RunInterval { get; init; } = TimeSpan.FromHours(1);
 
@@ -49,6 +52,7 @@ public sealed record StapleFacts
         CertificateNotAfter = certificate.Leaf.NotAfter.ToUniversalTime(),
         HasResponder = responderGiven || CertificateFacts.OcspUrls(certificate.Leaf).Count > 0,
         MustStaple = CertificateFacts.IsMustStaple(certificate.Leaf),
+        SpreadKey = SpreadKeyOf(certificate),
         Answer = entry?.Answer,
         FetchedAt = entry?.Metadata?.FetchedAt,
         FailureCount = entry?.Metadata?.FailureCount ?? 0,
@@ -84,8 +88,17 @@ public sealed record StapleFacts
         CertificateNotAfter = result.Bundle.Leaf.NotAfter.ToUniversalTime(),
         HasResponder = true,
         MustStaple = CertificateFacts.IsMustStaple(result.Bundle.Leaf),
+        SpreadKey = SpreadKeyOf(result.Bundle),
         Answer = result.IsFitToStaple || (result.Verified && result.CertStatus == CertStatus.Revoked) ? result.Verification.Answer : null,
         FetchedAt = fetchedAt,
         RunInterval = TimeSpan.Zero,
     };
+
+    /// <summary>The certificate's spread key: the first four bytes of its SHA-256 as a fraction.</summary>
+    public static double SpreadKeyOf(CertificateBundle certificate)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(certificate.Leaf.RawData, hash);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(hash) / 4294967296.0;
+    }
 }

@@ -47,6 +47,6 @@ public static class StaplePolicy
             return retry;
         if (!valid || facts.Answer is not { } answer)
             return facts.Now;
-        return refresh.NextDue(facts.FetchedAt ?? answer.ThisUpdate, answer.ThisUpdate, answer.NextUpdate);
+        return refresh.NextDueSpread(facts.FetchedAt ?? answer.ThisUpdate, answer.ThisUpdate, answer.NextUpdate, facts.SpreadKey);
     }
 }

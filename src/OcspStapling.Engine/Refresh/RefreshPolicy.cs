@@ -30,6 +30,26 @@ public sealed record RefreshPolicy
     /// <summary>Spread of the retry delay either side, so many refreshers do not retry in step.</summary>
     public double Jitter { get; init; } = 0.2;
 
+    /// <summary>
+    /// How far before its due time each certificate's refresh is brought forward, as a fraction of the wait, by a
+    /// key of its own: sites first fetched together (a new host, a restored store) do not all come due together again.
+    /// </summary>
+    public double Spread { get; init; } = 0.2;
+
+    /// <summary>
+    /// <see cref="NextDue"/>, brought forward by up to <see cref="Spread"/> of the wait by <paramref name="spreadKey"/>
+    /// (in [0, 1), fixed per certificate), never below the minimum interval.
+    /// </summary>
+    public DateTimeOffset NextDueSpread(DateTimeOffset fetchedAt, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, double spreadKey)
+    {
+        var due = NextDue(fetchedAt, thisUpdate, nextUpdate);
+        var floor = fetchedAt + MinimumInterval;
+        if (due <= floor)
+            return due;
+        var early = due - TimeSpan.FromTicks((long)((due - fetchedAt).Ticks * Spread * Math.Clamp(spreadKey, 0, 1)));
+        return early > floor ? early : floor;
+    }
+
     /// <summary>When a staple fetched at <paramref name="fetchedAt"/> with this window is next due.</summary>
     public DateTimeOffset NextDue(DateTimeOffset fetchedAt, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate)
     {

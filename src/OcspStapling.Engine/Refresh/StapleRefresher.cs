@@ -175,6 +175,8 @@ public sealed class StapleRefresher : IDisposable
             failure = InternalError(e);
         }
 
+        // The fetch may have taken a while (a slow responder, pauses a busy one asked for): schedules count from its end.
+        now = DateTimeOffset.UtcNow;
         if (failure != null)
         {
             var failures = (entry?.Metadata?.FailureCount ?? 0) + 1;
@@ -202,7 +204,7 @@ public sealed class StapleRefresher : IDisposable
             LastAttempt = now,
             LastError = null,
             FailureCount = 0,
-            NextRefresh = _options.Policy.NextDue(now, result.ThisUpdate!.Value, result.NextUpdate),
+            NextRefresh = _options.Policy.NextDueSpread(now, result.ThisUpdate!.Value, result.NextUpdate, StapleFacts.SpreadKeyOf(site.Certificate)),
             DeliveryPending = DeliversToServers && (changed || pendingBefore),
         });
         var revoked = result.CertStatus == CertStatus.Revoked;

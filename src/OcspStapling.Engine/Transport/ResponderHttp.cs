@@ -100,6 +100,13 @@ public sealed class ResponderHttp : IDisposable
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
         if (response.Version == HttpVersion.Version10 && !response.Headers.Connection.Contains("keep-alive", StringComparer.OrdinalIgnoreCase))
             ClosesAfterEachResponse.TryAdd(url.Authority, true);
+        if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+        {
+            var pause = RetryAfterOf(response);
+            throw new StaplingException(FailureReason.ResponderBusy, url.ToString(),
+                $"Responder {url} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}: it asks to be asked later{(pause is { } p ? $" (in {p.TotalSeconds:0} s)" : "")}.")
+            { RetryAfter = pause };
+        }
         if (!response.IsSuccessStatusCode)
         {
             throw new StaplingException(FailureReason.ResponderHttpError, url.ToString(),
@@ -111,6 +118,15 @@ public sealed class ResponderHttp : IDisposable
         var content = await ReadCappedAsync(response.Content, url, cancel).ConfigureAwait(false);
         return new HttpBody(content, response.Content.Headers.ContentType?.MediaType, url);
     }
+
+    // Retry-After is seconds or an HTTP date (RFC 9110 10.2.3); anything else names no pause.
+    private static TimeSpan? RetryAfterOf(HttpResponseMessage response) =>
+        response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - DateTimeOffset.UtcNow,
+            _ => null,
+        };
 
     private async Task<byte[]> ReadCappedAsync(HttpContent content, Uri url, CancellationToken cancel)
     {

@@ -23,6 +23,17 @@ public sealed record TransportOptions
 
     public RequestMethod Method { get; init; } = RequestMethod.Auto;
 
+    /// <summary>Requests in flight to one responder host at most (a CA's responder serves many; be modest).</summary>
+    public int MaxInFlightPerResponder { get; init; } = DefaultMaxInFlightPerResponder;
+
+    public const int DefaultMaxInFlightPerResponder = 4;
+
+    /// <summary>
+    /// The longest a run waits for a responder that asked it to slow down (Retry-After, tryLater) before asking
+    /// again; a longer pause fails the certificates it concerns, which keep their staples and retry next run.
+    /// </summary>
+    public TimeSpan MaxPoliteWait { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>An HTTP proxy for every request; null uses none (not the environment's).</summary>
     public Uri? Proxy { get; init; }
 
