@@ -87,6 +87,10 @@ internal sealed class BenchPki : IAsyncDisposable
             await _responder.WaitForExitAsync();
         }
         _pki.Dispose();
-        System.IO.Directory.Delete(Directory, recursive: true);
+        // OCSPSTAPLE_BENCH_KEEP=1 leaves the certificates and store for profiling a run by hand.
+        if (Environment.GetEnvironmentVariable("OCSPSTAPLE_BENCH_KEEP") == "1")
+            Console.Error.WriteLine($"kept {Directory}");
+        else
+            System.IO.Directory.Delete(Directory, recursive: true);
     }
 }

@@ -3,6 +3,7 @@ using OcspStapling.Bench;
 // Whole-program benchmarks, each measured side by side with its baseline in one run; results go to bench/RESULTS.md.
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- fetch [--counts 1,100,1000] [--runs 3] [--concurrency 4]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- refresh [--counts 1000] [--runs 3]
+//   dotnet run -c Release --project bench/OcspStapling.Bench -- scale [--counts 1000,10000,100000] [--binary PATH]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- handshake [--runs 3] [--seconds 8]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- soak [--minutes 10] [--tls openssl|sslstream]
 var command = args.FirstOrDefault() ?? "fetch";
@@ -20,6 +21,9 @@ switch (command)
     case "refresh":
         await RefreshBenchmark.RunAsync(counts.Max(), runs, results);
         return 0;
+    case "scale":
+        await ScaleBenchmark.RunAsync(counts, Path.GetFullPath(Arg("--binary", DefaultBinary())), results);
+        return 0;
     case "handshake":
         await HandshakeBenchmark.RunAsync(runs, TimeSpan.FromSeconds(double.Parse(Arg("--seconds", "8"))), results);
         return 0;
@@ -27,7 +31,7 @@ switch (command)
         await SoakBenchmark.RunAsync(TimeSpan.FromMinutes(double.Parse(Arg("--minutes", "10"))), Arg("--tls", "openssl"), results);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}'; known: fetch, refresh, handshake, soak");
+        Console.Error.WriteLine($"unknown benchmark '{command}'; known: fetch, refresh, scale, handshake, soak");
         return 2;
 }
 
@@ -35,6 +39,13 @@ string Arg(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+
+// The single file admins install (dotnet publish src/OcspStapling.Cli -p:PublishProfile=linux-x64), else the bench's own copy.
+string DefaultBinary()
+{
+    var published = Path.Combine(RepoDirectory(), "out", "ocspstaple-linux-x64", "ocspstaple");
+    return File.Exists(published) ? published : Path.Combine(AppContext.BaseDirectory, "ocspstaple");
 }
 
 static string RepoDirectory()

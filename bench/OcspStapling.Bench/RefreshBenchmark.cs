@@ -83,22 +83,5 @@ internal static class RefreshBenchmark
     private static long PeakResidentKiB() =>
         long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
 
-    private static async Task<(double Seconds, long PeakKiB)> TimedAsync(string program, params string[] args)
-    {
-        var peakFile = Path.GetTempFileName();
-        var info = new ProcessStartInfo("/usr/bin/time") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "-f", "%M", "-o", peakFile, program }.Concat(args))
-            info.ArgumentList.Add(arg);
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        var seconds = clock.Elapsed.TotalSeconds;
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({process.ExitCode}): {await output}{await error}");
-        var peak = long.Parse(File.ReadAllLines(peakFile).Last(l => l.Trim().Length > 0).Trim());
-        File.Delete(peakFile);
-        return (seconds, peak);
-    }
+    private static Task<(double Seconds, long PeakKiB)> TimedAsync(string program, params string[] args) => Timed.RunAsync(program, args);
 }

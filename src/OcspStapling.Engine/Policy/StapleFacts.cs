@@ -24,7 +24,7 @@ public sealed record StapleFacts
     public bool RequireOcsp { get; init; }
 
     /// <summary>The stored staple's answer for this certificate; null when there is none (or it does not parse).</summary>
-    public SingleResponse? Answer { get; init; }
+    public IStapleAnswer? Answer { get; init; }
 
     /// <summary>When the stored staple was fetched, if known.</summary>
     public DateTimeOffset? FetchedAt { get; init; }

@@ -7,4 +7,4 @@ public sealed record SingleResponse(
     DateTimeOffset ThisUpdate,
     DateTimeOffset? NextUpdate,
     DateTimeOffset? RevocationTime,
-    RevocationReason? RevocationReason);
+    RevocationReason? RevocationReason) : IStapleAnswer;

@@ -78,22 +78,30 @@ public sealed class StapleStore
         var metadata = ReadMetadata(thumbprint);
         if (staple == null && metadata == null)
             return null;
-        OcspResponse? response = null;
-        if (staple != null)
+        // The metadata vouches for this very staple (its hash): decode only if someone asks for more than the answer.
+        if (StoreEntry.VouchedAnswer(staple, metadata) != null)
         {
-            try
-            {
-                response = OcspResponseDecoder.Decode(staple);
-            }
-            catch (OcspFormatException)
-            {
-                // A damaged staple is as good as none; the next refresh replaces it.
-                staple = null;
-            }
+            var vouched = staple!;
+            return new StoreEntry(Key(thumbprint), vouched, new Lazy<OcspResponse?>(() => DecodeOrNull(vouched)), metadata);
         }
+        var response = staple != null ? DecodeOrNull(staple) : null;
+        if (response == null)
+            staple = null; // a damaged staple is as good as none; the next refresh replaces it
         if (metadata?.StapleSha256 != null && (staple == null || metadata.StapleSha256 != Sha256(staple)))
             metadata = metadata with { NextRefresh = null }; // describes another staple: keep the history, not the schedule
         return new StoreEntry(Key(thumbprint), staple, response, metadata);
+    }
+
+    private static OcspResponse? DecodeOrNull(byte[] staple)
+    {
+        try
+        {
+            return OcspResponseDecoder.Decode(staple);
+        }
+        catch (OcspFormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Takes the entry's lock, waiting for another refresher to finish with it.</summary>

@@ -10,13 +10,13 @@ namespace OcspStapling.Engine.Verification;
 public static class StapleValidity
 {
     /// <summary>When the answer stops being valid: nextUpdate, or thisUpdate plus the allowed age when it has none.</summary>
-    public static DateTimeOffset ExpiresAt(SingleResponse answer, VerificationOptions options) =>
+    public static DateTimeOffset ExpiresAt(IStapleAnswer answer, VerificationOptions options) =>
         answer.NextUpdate ?? answer.ThisUpdate + options.MaxAgeWithoutNextUpdate;
 
-    public static bool IsNotYetValid(SingleResponse answer, VerificationOptions options, DateTimeOffset now) =>
+    public static bool IsNotYetValid(IStapleAnswer answer, VerificationOptions options, DateTimeOffset now) =>
         answer.ThisUpdate > now + options.ClockSkew;
 
     /// <summary>Inside its validity window at <paramref name="now"/>, skew applied to its start only.</summary>
-    public static bool IsValidAt(SingleResponse answer, VerificationOptions options, DateTimeOffset now) =>
+    public static bool IsValidAt(IStapleAnswer answer, VerificationOptions options, DateTimeOffset now) =>
         !IsNotYetValid(answer, options, now) && now < ExpiresAt(answer, options);
 }

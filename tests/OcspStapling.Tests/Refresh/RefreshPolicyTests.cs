@@ -60,7 +60,7 @@ public sealed class RefreshPolicyTests
     public void A_missing_entry_is_due_now_and_a_failed_one_waits_for_its_retry()
     {
         Assert.True(IsDue(null, T0));
-        var failed = new StoreEntry("ab", null, null, new StapleMetadata { Thumbprint = "ab", Subject = "CN=x", FailureCount = 2, NextRefresh = T0.AddMinutes(2) });
+        var failed = new StoreEntry("ab", null, (OcspResponse?)null, new StapleMetadata { Thumbprint = "ab", Subject = "CN=x", FailureCount = 2, NextRefresh = T0.AddMinutes(2) });
         Assert.False(IsDue(failed, T0.AddMinutes(1)));
         Assert.True(IsDue(failed, T0.AddMinutes(2)));
     }
