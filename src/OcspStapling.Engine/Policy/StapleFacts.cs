@@ -45,19 +45,13 @@ public sealed record StapleFacts
     public TimeSpan RunInterval { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>The facts for a certificate and its store entry (null when the store has none).</summary>
-    public static StapleFacts Of(CertificateBundle certificate, StoreEntry? entry, bool responderGiven, DateTimeOffset now) => new()
+    public static StapleFacts Of(CertificateBundle certificate, StoreEntry? entry, bool responderGiven, DateTimeOffset now) => OfEntryAlone(entry, now) with
     {
-        Now = now,
         CertificateNotBefore = certificate.Leaf.NotBefore.ToUniversalTime(),
         CertificateNotAfter = certificate.Leaf.NotAfter.ToUniversalTime(),
         HasResponder = responderGiven || CertificateFacts.OcspUrls(certificate.Leaf).Count > 0,
         MustStaple = CertificateFacts.IsMustStaple(certificate.Leaf),
         SpreadKey = SpreadKeyOf(certificate),
-        Answer = entry?.Answer,
-        FetchedAt = entry?.Metadata?.FetchedAt,
-        FailureCount = entry?.Metadata?.FailureCount ?? 0,
-        RetryAt = entry?.Metadata is { FailureCount: > 0 } failed ? failed.NextRefresh : null,
-        DeliveryPending = entry?.Metadata?.DeliveryPending == true,
     };
 
     /// <summary>
