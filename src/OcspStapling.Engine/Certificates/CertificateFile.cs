@@ -68,17 +68,15 @@ public static class CertificateFile
     {
         var certs = new List<X509Certificate2>();
         var rest = text.AsMemory();
+        // Each step moves past a whole BEGIN…END block, so the loop always advances.
         while (PemEncoding.TryFind(rest.Span, out var fields))
         {
-            var block = rest[fields.Location];
             if (rest.Span[fields.Label].SequenceEqual("CERTIFICATE"))
             {
                 var base64 = rest[fields.Base64Data].ToString();
                 certs.Add(KnownAuthorities.TryGetValue(base64, out var known) ? known : Remember(base64, new X509Certificate2(Convert.FromBase64String(base64))));
             }
             rest = rest[fields.Location.End..];
-            if (block.Length == 0)
-                break;
         }
         return certs;
     }

@@ -1,6 +1,7 @@
 using OcspStapling.Engine.Certificates;
 using OcspStapling.Engine.Operations;
 using OcspStapling.Engine.Protocol;
+using OcspStapling.Engine.Sites;
 using OcspStapling.Engine.Store;
 
 namespace OcspStapling.Engine.Policy;
@@ -44,14 +45,14 @@ public sealed record StapleFacts
     /// <summary>How often the refresh runs (cron, timer, the listener's check): a staple must outlive the next one.</summary>
     public TimeSpan RunInterval { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary>The facts for a certificate and its store entry (null when the store has none).</summary>
-    public static StapleFacts Of(CertificateBundle certificate, StoreEntry? entry, bool responderGiven, DateTimeOffset now) => OfEntryAlone(entry, now) with
+    /// <summary>The facts for a site and its store entry (null when the store has none).</summary>
+    public static StapleFacts Of(Site site, StoreEntry? entry, bool responderGiven, DateTimeOffset now) => OfEntryAlone(entry, now) with
     {
-        CertificateNotBefore = certificate.Leaf.NotBefore.ToUniversalTime(),
-        CertificateNotAfter = certificate.Leaf.NotAfter.ToUniversalTime(),
-        HasResponder = responderGiven || CertificateFacts.OcspUrls(certificate.Leaf).Count > 0,
-        MustStaple = CertificateFacts.IsMustStaple(certificate.Leaf),
-        SpreadKey = SpreadKeyOf(certificate),
+        CertificateNotBefore = site.Certificate.Leaf.NotBefore.ToUniversalTime(),
+        CertificateNotAfter = site.Certificate.Leaf.NotAfter.ToUniversalTime(),
+        HasResponder = responderGiven || CertificateFacts.OcspUrls(site.Certificate.Leaf).Count > 0,
+        MustStaple = CertificateFacts.IsMustStaple(site.Certificate.Leaf),
+        SpreadKey = SpreadKeyOf(site.Thumbprint),
     };
 
     /// <summary>
@@ -82,17 +83,13 @@ public sealed record StapleFacts
         CertificateNotAfter = result.Bundle.Leaf.NotAfter.ToUniversalTime(),
         HasResponder = true,
         MustStaple = CertificateFacts.IsMustStaple(result.Bundle.Leaf),
-        SpreadKey = SpreadKeyOf(result.Bundle),
+        SpreadKey = SpreadKeyOf(result.Thumbprint),
         Answer = result.IsFitToStaple || (result.Verified && result.CertStatus == CertStatus.Revoked) ? result.Verification.Answer : null,
         FetchedAt = fetchedAt,
         RunInterval = TimeSpan.Zero,
     };
 
-    /// <summary>The certificate's spread key: the first four bytes of its SHA-256 as a fraction.</summary>
-    public static double SpreadKeyOf(CertificateBundle certificate)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        System.Security.Cryptography.SHA256.HashData(certificate.Leaf.RawData, hash);
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(hash) / 4294967296.0;
-    }
+    /// <summary>A certificate's spread key, from its SHA-256 thumbprint (lower-case hex): its first four bytes as a fraction.</summary>
+    public static double SpreadKeyOf(string thumbprint) =>
+        uint.Parse(thumbprint.AsSpan(0, 8), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture) / 4294967296.0;
 }

@@ -1,4 +1,6 @@
+using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Sites;
 using OcspStapling.Engine.Store;
 using OcspStapling.Engine.Transport;
 
@@ -42,4 +44,11 @@ public sealed record RefreshOptions
 
     /// <summary>A certificate that names no OCSP responder is a problem, not a normal case.</summary>
     public bool RequireOcsp { get; init; }
+
+    /// <summary>The policy's facts about a site under these options; update and status judge alike.</summary>
+    public StapleFacts FactsFor(Site site, StoreEntry? entry, DateTimeOffset now) =>
+        StapleFacts.Of(site, entry, Fetch.Responder != null, now) with { RequireOcsp = RequireOcsp, RunInterval = RunInterval };
+
+    /// <summary><see cref="StaplePolicy.Judge"/> with these options' refresh policy and verification rules.</summary>
+    public StapleVerdict Judge(StapleFacts facts) => StaplePolicy.Judge(facts, Policy, Fetch.Verification);
 }

@@ -133,12 +133,8 @@ public sealed class StapleRefresher : IDisposable
     private static string InternalError(Exception e) => $"internal error ({e.GetType().Name}: {e.Message}); please report it";
 
     private StapleVerdict Judge(Site site, StoreEntry? entry, DateTimeOffset now) =>
-        StaplePolicy.Judge(StapleFacts.Of(site.Certificate, entry, _options.Fetch.Responder != null, now) with
-        {
-            RequireOcsp = _options.RequireOcsp,
-            RunInterval = _options.RunInterval,
-            DeliveryPending = false, // this run delivers what is pending; what it fails to deliver marks the summary
-        }, _options.Policy, _options.Fetch.Verification);
+        // This run delivers what is pending; what it fails to deliver marks the summary.
+        _options.Judge(_options.FactsFor(site, entry, now) with { DeliveryPending = false });
 
     private async Task<(RefreshSummary, bool PendingBefore)> RefreshOneAsync(Site site, CancellationToken cancel)
     {
@@ -204,7 +200,7 @@ public sealed class StapleRefresher : IDisposable
             LastAttempt = now,
             LastError = null,
             FailureCount = 0,
-            NextRefresh = _options.Policy.NextDueSpread(now, result.ThisUpdate!.Value, result.NextUpdate, StapleFacts.SpreadKeyOf(site.Certificate)),
+            NextRefresh = _options.Policy.NextDueSpread(now, result.ThisUpdate!.Value, result.NextUpdate, StapleFacts.SpreadKeyOf(site.Thumbprint)),
             DeliveryPending = DeliversToServers && (changed || pendingBefore),
         });
         var revoked = result.CertStatus == CertStatus.Revoked;

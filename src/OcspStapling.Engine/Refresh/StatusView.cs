@@ -16,12 +16,7 @@ public static class StatusView
         foreach (var site in discovered.Sites)
         {
             var entry = store.Read(site.Thumbprint);
-            var facts = StapleFacts.Of(site.Certificate, entry, options.Fetch.Responder != null, now) with
-            {
-                RequireOcsp = options.RequireOcsp,
-                RunInterval = options.RunInterval,
-            };
-            summaries.Add(SiteReport.Of(site, entry, StaplePolicy.Judge(facts, options.Policy, options.Fetch.Verification)) with { Outcome = RefreshOutcome.NotFetched });
+            summaries.Add(SiteReport.Of(site, entry, options.Judge(options.FactsFor(site, entry, now))) with { Outcome = RefreshOutcome.NotFetched });
         }
         var shown = discovered.Sites.Select(s => s.Thumbprint).ToHashSet(StringComparer.Ordinal);
         foreach (var thumbprint in store.Thumbprints().Where(t => !shown.Contains(t)))
@@ -36,7 +31,7 @@ public static class StatusView
     private static RefreshSummary OfEntry(string thumbprint, StoreEntry entry, RefreshOptions options, DateTimeOffset now)
     {
         var facts = StapleFacts.OfEntryAlone(entry, now) with { RunInterval = options.RunInterval };
-        var verdict = StaplePolicy.Judge(facts, options.Policy, options.Fetch.Verification);
+        var verdict = options.Judge(facts);
         return new RefreshSummary
         {
             Site = entry.Metadata?.CertificatePath ?? entry.Metadata?.Subject ?? thumbprint,

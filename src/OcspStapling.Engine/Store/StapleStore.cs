@@ -79,10 +79,10 @@ public sealed class StapleStore
         if (staple == null && metadata == null)
             return null;
         // The metadata vouches for this very staple (its hash): decode only if someone asks for more than the answer.
-        if (StoreEntry.VouchedAnswer(staple, metadata) != null)
+        if (StoreEntry.VouchedAnswer(staple, metadata) is { } answer)
         {
             var vouched = staple!;
-            return new StoreEntry(Key(thumbprint), vouched, new Lazy<OcspResponse?>(() => DecodeOrNull(vouched)), metadata);
+            return new StoreEntry(Key(thumbprint), vouched, new Lazy<OcspResponse?>(() => DecodeOrNull(vouched)), metadata, answer);
         }
         var response = staple != null ? DecodeOrNull(staple) : null;
         if (response == null)
@@ -184,7 +184,7 @@ public sealed class StapleStore
             AtomicFile.WriteViaSpare(MetadataPath(thumbprint), JsonSerializer.SerializeToUtf8Bytes(metadata, Json));
             return staple != null
                 ? new StoreEntry(Key(thumbprint), staple, response, metadata)
-                : new StoreEntry(Key(thumbprint), previous?.Staple, previous?.Response, metadata);
+                : previous?.WithMetadata(metadata) ?? new StoreEntry(Key(thumbprint), null, (OcspResponse?)null, metadata);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

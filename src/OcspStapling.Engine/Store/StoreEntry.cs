@@ -14,17 +14,18 @@ public sealed class StoreEntry
     private readonly Lazy<OcspResponse?> _response;
 
     public StoreEntry(string thumbprint, byte[]? staple, OcspResponse? response, StapleMetadata? metadata)
-        : this(thumbprint, staple, new Lazy<OcspResponse?>(response), metadata)
+        : this(thumbprint, staple, new Lazy<OcspResponse?>(response), metadata, response?.Responses.FirstOrDefault())
     {
     }
 
-    internal StoreEntry(string thumbprint, byte[]? staple, Lazy<OcspResponse?> response, StapleMetadata? metadata)
+    /// <summary>An entry whose answer is already known (the metadata's, vouched for); the staple is decoded on first use.</summary>
+    internal StoreEntry(string thumbprint, byte[]? staple, Lazy<OcspResponse?> response, StapleMetadata? metadata, IStapleAnswer? answer)
     {
         Thumbprint = thumbprint;
         Staple = staple;
         _response = response;
         Metadata = metadata;
-        Answer = VouchedAnswer(staple, metadata) ?? (IStapleAnswer?)Response?.Responses.FirstOrDefault();
+        Answer = answer;
     }
 
     public string Thumbprint { get; }
@@ -41,6 +42,9 @@ public sealed class StoreEntry
 
     /// <summary>The stored staple is inside its validity window (<see cref="StapleValidity"/>).</summary>
     public bool HasValidStaple(DateTimeOffset now) => Answer is { } a && StapleValidity.IsValidAt(a, VerificationOptions.Default, now);
+
+    /// <summary>The same staple with other metadata (a failed attempt recorded beside it): nothing is decoded again.</summary>
+    internal StoreEntry WithMetadata(StapleMetadata metadata) => new(Thumbprint, Staple, _response, metadata, Answer);
 
     /// <summary>The metadata's record of the answer, when it describes exactly this staple.</summary>
     internal static IStapleAnswer? VouchedAnswer(byte[]? staple, StapleMetadata? metadata) =>

@@ -4,7 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using OcspStapling.Engine;
 using OcspStapling.Engine.Operations;
 using OcspStapling.Engine.Refresh;
-using OcspStapling.Engine.Reporting;
 using OcspStapling.Engine.Store;
 
 namespace OcspStapling.Commands;
@@ -72,14 +71,7 @@ public sealed class GetOcspStapleCommand : OcspCmdlet
                 RunInterval = Interval,
                 RequireOcsp = RequireOcsp,
             };
-            var summaries = StatusView.Read(_sites.Discovered, store, view, DateTimeOffset.UtcNow);
-            foreach (var summary in summaries)
-            {
-                SiteWarnings.Write(this, summary);
-                WriteObject(summary);
-            }
-            if (FileSystemPath(MetricsFile) is { } metrics)
-                PrometheusTextfile.Write(metrics, summaries, DateTimeOffset.UtcNow);
+            SiteOutput.Emit(this, StatusView.Read(_sites.Discovered, store, view, DateTimeOffset.UtcNow), FileSystemPath(MetricsFile));
         });
         base.EndProcessing();
     }

@@ -3,7 +3,6 @@ using System.Management.Automation;
 using System.Security.Cryptography.X509Certificates;
 using OcspStapling.Engine;
 using System.Security;
-using OcspStapling.Engine.Reporting;
 using OcspStapling.Engine.Refresh;
 using OcspStapling.Engine.Store;
 
@@ -106,14 +105,7 @@ public sealed class UpdateOcspStapleCommand : ResponderCmdlet
                 RunInterval = Interval,
                 RequireOcsp = RequireOcsp,
             };
-            var summaries = RunWithProgress(options);
-            foreach (var summary in summaries)
-            {
-                SiteWarnings.Write(this, summary);
-                WriteObject(summary);
-            }
-            if (FileSystemPath(MetricsFile) is { } metrics)
-                PrometheusTextfile.Write(metrics, summaries, DateTimeOffset.UtcNow);
+            SiteOutput.Emit(this, RunWithProgress(options), FileSystemPath(MetricsFile));
         }
         catch (StaplingException failure)
         {
