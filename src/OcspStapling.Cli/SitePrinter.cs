@@ -13,8 +13,8 @@ internal static class SitePrinter
         bool json, bool quiet, string? metricsFile)
     {
         var exitCode = ExitCodes.For(summaries);
-        if (metricsFile != null)
-            PrometheusTextfile.Write(metricsFile, summaries, DateTimeOffset.UtcNow);
+        if (metricsFile != null && !TryWriteMetrics(context, metricsFile, summaries))
+            exitCode = Math.Max(exitCode, ExitCodes.NotGood);
         if (json)
         {
             new JsonReport
@@ -33,6 +33,21 @@ internal static class SitePrinter
             (quiet ? context.Error : context.Output).WriteLine(Line(s));
         }
         return exitCode;
+    }
+
+    // Monitoring left blind is worth an alert, not worth losing the run's report: one line, and at least a warning's exit.
+    private static bool TryWriteMetrics(CliContext context, string path, IReadOnlyList<RefreshSummary> summaries)
+    {
+        try
+        {
+            PrometheusTextfile.Write(path, summaries, DateTimeOffset.UtcNow);
+            return true;
+        }
+        catch (Engine.StaplingException e)
+        {
+            context.Error.WriteLine($"ocspstaple: warning: {e.Message}");
+            return false;
+        }
     }
 
     public static string Line(RefreshSummary s)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using OcspStapling.Engine;
 using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Refresh;
 using OcspStapling.Engine.Reporting;
@@ -12,7 +13,7 @@ internal static class SiteOutput
     /// Writes each site down the pipeline; a site with a problem is also a warning, so a scheduled task's transcript
     /// and -WarningVariable catch it. With <paramref name="metricsFile"/>, the Prometheus textfile too.
     /// </summary>
-    public static void Emit(Cmdlet cmdlet, IReadOnlyList<RefreshSummary> summaries, string? metricsFile)
+    public static void Emit(Cmdlet cmdlet, string errorIdPrefix, IReadOnlyList<RefreshSummary> summaries, string? metricsFile)
     {
         foreach (var summary in summaries)
         {
@@ -20,8 +21,17 @@ internal static class SiteOutput
                 cmdlet.WriteWarning(Warning(summary));
             cmdlet.WriteObject(summary);
         }
-        if (metricsFile != null)
+        if (metricsFile == null)
+            return;
+        try
+        {
             PrometheusTextfile.Write(metricsFile, summaries, DateTimeOffset.UtcNow);
+        }
+        catch (StaplingException e)
+        {
+            // The sites are out already; a metrics file that cannot be written is an error of its own, not the run's end.
+            cmdlet.WriteError(new ErrorRecord(e, errorIdPrefix + "MetricsFileUnwritable", ErrorCategory.WriteError, metricsFile));
+        }
     }
 
     private static string Warning(RefreshSummary site)

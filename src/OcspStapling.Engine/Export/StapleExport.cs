@@ -30,7 +30,7 @@ public static class StapleExport
     /// and refused when others could write to it; the file is replaced atomically and only when it is a regular
     /// file or a link (the link itself is replaced).
     /// </summary>
-    public static void WriteFile(string path, byte[] content)
+    public static void WriteFile(string path, byte[] content, string what = "staple file")
     {
         try
         {
@@ -40,7 +40,7 @@ public static class StapleExport
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             var why = e is FileRefusedException ? e.Message : $"{e.Message}; check that its directory is writable and has space";
-            throw new StaplingException(FailureReason.InvalidArgument, path, $"Cannot write staple file '{path}': {why}.", e);
+            throw new StaplingException(FailureReason.InvalidArgument, path, $"Cannot write {what} '{path}': {why}.", e);
         }
     }
 

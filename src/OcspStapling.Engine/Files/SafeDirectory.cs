@@ -47,7 +47,7 @@ public static class SafeDirectory
         for (var at = full; at != null && !Directory.Exists(at); at = Path.GetDirectoryName(at))
         {
             if (File.Exists(at))
-                throw new FileRefusedException(at == full ? "it is a file, not a directory" : $"'{at}' is a file, not a directory");
+                throw new FileRefusedException($"'{at}' is a file, not a directory"); // named: the caller may be writing a file inside it
             missing.Push(at);
         }
         while (missing.TryPop(out var next))

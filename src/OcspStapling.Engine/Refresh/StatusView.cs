@@ -12,6 +12,12 @@ public static class StatusView
 {
     public static IReadOnlyList<RefreshSummary> Read(DiscoveredSites discovered, StapleStore store, RefreshOptions options, DateTimeOffset now)
     {
+        // Asked for the store alone and there is none: a mistyped path would otherwise look like an empty, healthy store.
+        if (discovered.Sites.Count == 0 && discovered.Unreadable.Count == 0 && !Directory.Exists(store.Directory))
+        {
+            throw new StaplingException(FailureReason.InvalidArgument, store.Directory,
+                $"The staple store '{store.Directory}' does not exist; name the store the refresh uses, or the certificates to show.");
+        }
         var summaries = new List<RefreshSummary>();
         foreach (var site in discovered.Sites)
         {

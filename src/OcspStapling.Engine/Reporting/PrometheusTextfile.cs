@@ -34,7 +34,7 @@ public static class PrometheusTextfile
 
     /// <summary>Writes the file atomically (the collector reads *.prom files whole, at any moment).</summary>
     public static void Write(string path, IReadOnlyList<RefreshSummary> summaries, DateTimeOffset runAt) =>
-        StapleExport.WriteFile(path, Encoding.UTF8.GetBytes(Render(summaries, runAt)));
+        StapleExport.WriteFile(path, Encoding.UTF8.GetBytes(Render(summaries, runAt)), "metrics file");
 
     private static void Family(StringBuilder text, string name, string help, IEnumerable<RefreshSummary> sites, Func<RefreshSummary, long> value)
     {

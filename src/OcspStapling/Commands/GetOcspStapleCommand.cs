@@ -71,7 +71,7 @@ public sealed class GetOcspStapleCommand : OcspCmdlet
                 RunInterval = Interval,
                 RequireOcsp = RequireOcsp,
             };
-            SiteOutput.Emit(this, StatusView.Read(_sites.Discovered, store, view, DateTimeOffset.UtcNow), FileSystemPath(MetricsFile));
+            SiteOutput.Emit(this, ErrorIdPrefix, StatusView.Read(_sites.Discovered, store, view, DateTimeOffset.UtcNow), FileSystemPath(MetricsFile));
         });
         base.EndProcessing();
     }

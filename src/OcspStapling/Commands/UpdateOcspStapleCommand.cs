@@ -105,7 +105,7 @@ public sealed class UpdateOcspStapleCommand : ResponderCmdlet
                 RunInterval = Interval,
                 RequireOcsp = RequireOcsp,
             };
-            SiteOutput.Emit(this, RunWithProgress(options), FileSystemPath(MetricsFile));
+            SiteOutput.Emit(this, ErrorIdPrefix, RunWithProgress(options), FileSystemPath(MetricsFile));
         }
         catch (StaplingException failure)
         {

@@ -178,4 +178,30 @@ public sealed class SiteReportingTests : IClassFixture<LabResponderFixture>
         Assert.NotEqual(ExitCodes.Good, testExpired.ExitCode);
         Assert.Contains("state       NO VALID STAPLE", testExpired.StdOut);
     }
+
+    [Fact]
+    public async Task Status_of_a_store_that_does_not_exist_says_so_instead_of_showing_an_empty_healthy_store()
+    {
+        using var dir = new TempDirectory();
+
+        var outcome = await CliRunner.RunAsync("status", "--store", dir.File("mistyped"));
+
+        Assert.Equal(ExitCodes.Usage, outcome.ExitCode);
+        Assert.Equal($"ocspstaple: The staple store '{dir.File("mistyped")}' does not exist; name the store the refresh uses, or the certificates to show.\n", outcome.StdErr);
+    }
+
+    [Fact]
+    public async Task A_metrics_file_that_cannot_be_written_is_one_warning_and_the_sites_are_still_reported()
+    {
+        using var dir = new TempDirectory();
+        var live = _layouts.Certbot(dir.File("le"), "blind");
+        File.WriteAllText(dir.File("not-a-directory"), "a file");
+        var metrics = Path.Combine(dir.File("not-a-directory"), "ocspstaple.prom");
+
+        var outcome = await CliRunner.RunAsync("update", live, "--store", dir.File("store"), "--metrics-file", metrics);
+
+        Assert.Equal(ExitCodes.NotGood, outcome.ExitCode);
+        Assert.StartsWith("blind: stapled;", outcome.StdOut);
+        Assert.Equal($"ocspstaple: warning: Cannot write metrics file '{metrics}': '{dir.File("not-a-directory")}' is a file, not a directory.\n", outcome.StdErr);
+    }
 }
