@@ -17,7 +17,8 @@ internal static class StoreJanitor
         var removed = 0;
         foreach (var thumbprint in store.Thumbprints())
         {
-            if (inUse.Contains(thumbprint))
+            // Look before locking: entries other runs keep fresh are read, never locked; a removable one is read again under the lock.
+            if (inUse.Contains(thumbprint) || store.Read(thumbprint) is not { } seen || !IsOfNoUse(seen, now))
                 continue;
             using var held = await store.LockAsync(thumbprint, TimeSpan.FromSeconds(5), cancel).ConfigureAwait(false);
             var entry = store.Read(thumbprint);
