@@ -23,10 +23,11 @@ internal static class StatusCommand
             context.Quiet = parse.GetValue(sites.Quiet);
             var runInterval = sites.RunInterval(parse);
             var paths = parse.GetValue(inputs) ?? Array.Empty<string>();
-            var discovered = paths.Length > 0
-                ? UpdateCommand.Discover(paths, options.Password(parse), context)
-                : DiscoveredSites.None;
             var store = StapleStore.ForReading(sites.StoreDirectory(parse));
+            // Status writes nothing: it uses what update remembered of the files, and remembers nothing new.
+            var discovered = paths.Length > 0
+                ? UpdateCommand.Discover(paths, options.Password(parse), context, CertificateFactsCache.Open(store.CertificateCachePath), remember: false)
+                : DiscoveredSites.None;
             var view = new RefreshOptions
             {
                 Store = store,

@@ -29,10 +29,11 @@ internal static class UpdateCommand
                 throw new StaplingException(FailureReason.InvalidArgument, "--concurrency", "--concurrency must be between 1 and 256.");
             var transport = options.ToTransportOptions(parse); // options first: a bad value is the error to report
             var runInterval = sites.RunInterval(parse);
-            var discovered = Discover(parse.GetValue(inputs)!, options.Password(parse), context);
+            var store = sites.OpenStore(parse);
+            var discovered = Discover(parse.GetValue(inputs)!, options.Password(parse), context, CertificateFactsCache.Open(store.CertificateCachePath), remember: true);
             var refreshOptions = new RefreshOptions
             {
-                Store = sites.OpenStore(parse),
+                Store = store,
                 Force = parse.GetValue(force),
                 Fetch = options.ToFetchOptions(parse),
                 Transport = transport,
@@ -55,10 +56,15 @@ internal static class UpdateCommand
         return command;
     }
 
-    /// <summary>The sites under the paths given; none at all (and nothing unreadable) is a usage error.</summary>
-    internal static DiscoveredSites Discover(string[] inputs, string? pfxPassword, CliContext context)
+    /// <summary>
+    /// The sites under the paths given; none at all (and nothing unreadable) is a usage error. With
+    /// <paramref name="remember"/>, what the files were found to hold is saved for the next run.
+    /// </summary>
+    internal static DiscoveredSites Discover(string[] inputs, string? pfxPassword, CliContext context, CertificateFactsCache cache, bool remember)
     {
-        var discovered = SiteDiscovery.Discover(inputs, pfxPassword, context.Log);
+        var discovered = SiteDiscovery.Discover(inputs, pfxPassword, context.Log, cache);
+        if (remember && cache.Save() is { } unsaved)
+            context.Log.Verbose(unsaved); // costs the next run time, not correctness
         if (discovered.Sites.Count == 0 && discovered.Unreadable.Count == 0)
         {
             var skipped = discovered.Skipped.Count > 0 ? $" ({discovered.Skipped.Count} file(s) skipped as not sites; -v lists them)" : "";

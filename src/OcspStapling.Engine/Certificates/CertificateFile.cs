@@ -11,26 +11,38 @@ public static class CertificateFile
     // Certificate files are small; a cap keeps a wrong path (a log, an image) from being read whole.
     private const long MaxFileBytes = 1024 * 1024;
 
-    public static CertificateBundle Load(string path, string? pfxPassword = null)
+    public static CertificateBundle Load(string path, string? pfxPassword = null) => Load(path, ReadBytes(path), pfxPassword);
+
+    /// <summary>The certificate (the leaf) and its chain from a file's content, read already with <see cref="ReadBytes"/>.</summary>
+    public static CertificateBundle Load(string path, byte[] bytes, string? pfxPassword)
     {
-        var all = ReadAll(path, pfxPassword);
+        var all = ReadAll(path, bytes, pfxPassword);
         var leaf = PickLeaf(all);
         var chain = all.Where(c => !ReferenceEquals(c, leaf)).ToList();
         return new CertificateBundle(leaf, chain, path);
     }
 
     /// <summary>Every certificate in the file, in file order.</summary>
-    public static IReadOnlyList<X509Certificate2> ReadAll(string path, string? pfxPassword = null)
+    public static IReadOnlyList<X509Certificate2> ReadAll(string path, string? pfxPassword = null) => ReadAll(path, ReadBytes(path), pfxPassword);
+
+    /// <summary>A certificate file's bytes (capped: a wrong path to a log or an image is refused, not read whole).</summary>
+    public static byte[] ReadBytes(string path)
     {
-        byte[] bytes;
         try
         {
-            bytes = RegularFile.Read(path, MaxFileBytes);
+            return RegularFile.Read(path, MaxFileBytes);
         }
         catch (FileRefusedException e)
         {
             throw Unreadable(path, e.Message, e);
         }
+    }
+
+    /// <summary>A PKCS#12 file, whose content reads differently with another password.</summary>
+    public static bool IsPfx(byte[] bytes) => !LooksLikePem(bytes) && bytes.Length > 0 && X509Certificate2.GetCertContentType(bytes) == X509ContentType.Pfx;
+
+    private static IReadOnlyList<X509Certificate2> ReadAll(string path, byte[] bytes, string? pfxPassword)
+    {
         if (bytes.Length == 0)
             throw Unreadable(path, "the file is empty; give a PEM, DER or PFX certificate file");
 
@@ -86,7 +98,7 @@ public static class CertificateFile
 
     private static X509Certificate2 Remember(string base64, X509Certificate2 certificate)
     {
-        if (KnownAuthorities.Count < MaxKnownAuthorities && certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority))
+        if (KnownAuthorities.Count < MaxKnownAuthorities && CertificateSummary.IsCertificateAuthority(certificate))
             KnownAuthorities.TryAdd(base64, certificate);
         return certificate;
     }

@@ -47,6 +47,34 @@ public static class RegularFile
         }
     }
 
+    /// <summary>
+    /// The file opened for reading as a stream (for files read line by line), or null when there is none; the same
+    /// refusals as <see cref="TryRead"/>. The caller bounds how much it reads.
+    /// </summary>
+    public static Stream? TryOpen(string path, bool followLinks)
+    {
+        try
+        {
+            return OpenRegular(path, followLinks) is { } handle ? new FileStream(handle, FileAccess.Read, bufferSize: 64 * 1024) : null;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new FileRefusedException($"permission denied ({e.Message})", e);
+        }
+        catch (IOException e) when (e is not FileRefusedException)
+        {
+            throw new FileRefusedException(e.Message, e);
+        }
+    }
+
     private static SafeFileHandle? OpenRegular(string path, bool followLinks)
     {
         if (!PosixFiles.Supported)
@@ -84,6 +112,20 @@ public static class RegularFile
 
     private static byte[] ReadCapped(SafeFileHandle handle, long maxBytes)
     {
+        // Most files are read whole in one go into a buffer of their size; one that grows meanwhile (or reports no
+        // length, as /proc files do) is read on in chunks, still capped.
+        var length = RandomAccess.GetLength(handle);
+        if (length > 0 && length <= maxBytes)
+        {
+            var exact = new byte[length];
+            var filled = 0;
+            int got;
+            while (filled < exact.Length && (got = RandomAccess.Read(handle, exact.AsSpan(filled), filled)) > 0)
+                filled += got;
+            Span<byte> probe = stackalloc byte[1];
+            if (filled == exact.Length && RandomAccess.Read(handle, probe, filled) == 0)
+                return exact;
+        }
         var buffer = new MemoryStream();
         var chunk = new byte[64 * 1024];
         long offset = 0;

@@ -48,10 +48,10 @@ public sealed record StapleFacts
     /// <summary>The facts for a site and its store entry (null when the store has none).</summary>
     public static StapleFacts Of(Site site, StoreEntry? entry, bool responderGiven, DateTimeOffset now) => OfEntryAlone(entry, now) with
     {
-        CertificateNotBefore = site.Certificate.Leaf.NotBefore.ToUniversalTime(),
-        CertificateNotAfter = site.Certificate.Leaf.NotAfter.ToUniversalTime(),
-        HasResponder = responderGiven || CertificateFacts.OcspUrls(site.Certificate.Leaf).Count > 0,
-        MustStaple = CertificateFacts.IsMustStaple(site.Certificate.Leaf),
+        CertificateNotBefore = site.Leaf.NotBefore,
+        CertificateNotAfter = site.Leaf.NotAfter,
+        HasResponder = responderGiven || site.Leaf.HasOcspUrl,
+        MustStaple = site.Leaf.MustStaple,
         SpreadKey = SpreadKeyOf(site.Thumbprint),
     };
 

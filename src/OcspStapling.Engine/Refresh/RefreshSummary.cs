@@ -87,10 +87,10 @@ public sealed record RefreshSummary
     {
         Site = site.Name,
         Layout = site.Layout,
-        Subject = site.Certificate.Leaf.Subject,
-        CertificatePath = site.Certificate.SourcePath,
+        Subject = site.Leaf.Subject,
+        CertificatePath = site.SourcePath,
         Thumbprint = site.Thumbprint,
-        CertificateNotAfter = site.Certificate.Leaf.NotAfter.ToUniversalTime(),
+        CertificateNotAfter = site.Leaf.NotAfter,
         State = state,
         Severity = severity,
     };

@@ -77,7 +77,6 @@ internal sealed class SiteExport
         {
             return false;
         }
-        var serial = CertId.NormalizeSerial(Convert.ToHexString(site.Certificate.Leaf.SerialNumberBytes.Span));
-        return response.Responses.Count > 0 && response.Responses.All(r => r.CertId.SerialNumber != serial);
+        return response.Responses.Count > 0 && response.Responses.All(r => r.CertId.SerialNumber != site.Leaf.SerialNumber);
     }
 }

@@ -20,7 +20,7 @@ public sealed record DiscoveredSites(IReadOnlyList<Site> Sites, IReadOnlyList<Sk
         var clash = Sites.GroupBy(s => s.ExportName, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (clash == null)
             return;
-        var names = string.Join(" and ", clash.Select(s => $"'{s.Certificate.SourcePath ?? s.Name}'"));
+        var names = string.Join(" and ", clash.Select(s => $"'{s.SourcePath ?? s.Name}'"));
         throw new StaplingException(FailureReason.InvalidArgument, clash.Key,
             $"Sites {names} would both export to '{clash.Key}'; nothing was written. Give them to separate runs with separate --export-dir directories, or rename one of the files.");
     }

@@ -1,32 +1,70 @@
-using System.Security.Cryptography;
 using OcspStapling.Engine.Certificates;
 
 namespace OcspStapling.Engine.Sites;
 
 /// <summary>
 /// What a server is configured with: one certificate with its chain, and the name its staple is exported under.
+/// The certificate's facts (<see cref="Leaf"/>) are always at hand; the certificate itself is read from its file
+/// only when something needs it (a fetch), so a run in which nothing is due parses no certificate.
 /// </summary>
-/// <param name="Name">How reports name the site: certbot's and acme.sh's directory name, else the certificate file.</param>
-/// <param name="ExportName">The staple's file name in an export directory; unique among the sites of one run.</param>
-public sealed record Site(string Name, SiteLayout Layout, CertificateBundle Certificate, string ExportName)
+public sealed class Site
 {
+    private readonly Func<CertificateBundle> _readCertificate;
+
+    /// <summary>A site whose certificate has been read.</summary>
+    public Site(string name, SiteLayout layout, CertificateBundle certificate, string exportName)
+        : this(name, layout, CertificateSummary.Of(certificate), certificate.SourcePath, exportName, () => certificate)
+    {
+    }
+
+    /// <summary>A site known by its certificate's facts; <paramref name="read"/> reads the certificate each time it is needed.</summary>
+    public Site(string name, SiteLayout layout, CertificateSummary leaf, string? sourcePath, string exportName, Func<CertificateBundle> read)
+    {
+        Name = name;
+        Layout = layout;
+        Leaf = leaf;
+        SourcePath = sourcePath;
+        ExportName = exportName;
+        _readCertificate = read;
+    }
+
+    /// <summary>How reports name the site: certbot's and acme.sh's directory name, else the certificate file.</summary>
+    public string Name { get; }
+
+    public SiteLayout Layout { get; }
+
+    /// <summary>What the site's certificate says (subject, dates, responder, thumbprint).</summary>
+    public CertificateSummary Leaf { get; }
+
+    /// <summary>The file the certificate is read from; null for a certificate that came without one.</summary>
+    public string? SourcePath { get; }
+
+    /// <summary>The staple's file name in an export directory; unique among the sites of one run.</summary>
+    public string ExportName { get; }
+
+    /// <summary>
+    /// The certificate with its chain, read from its file on each call and not kept (a run over 100,000 sites keeps
+    /// none); a file that changed or vanished since discovery throws the <see cref="StaplingException"/> that names
+    /// it, which becomes this site's failure.
+    /// </summary>
+    public CertificateBundle ReadCertificate() => _readCertificate();
+
     /// <summary>Lower-case hex SHA-256 of the certificate: the store's key for its staple.</summary>
-    public string Thumbprint { get; } = ThumbprintOf(Certificate);
+    public string Thumbprint => Leaf.Thumbprint;
 
     /// <summary>HAProxy's "&lt;certificate file&gt;.ocsp" beside the certificate; null for a certificate without a file.</summary>
-    public string? BesidePath => Certificate.SourcePath is { } source ? source + ".ocsp" : null;
-
-    public static string ThumbprintOf(CertificateBundle certificate) =>
-        certificate.Leaf.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();
+    public string? BesidePath => SourcePath is { } source ? source + ".ocsp" : null;
 
     /// <summary>A site for a certificate that came without a file (a store, the pipeline): exported by thumbprint.</summary>
     public static Site ForCertificate(CertificateBundle certificate)
     {
-        var thumbprint = ThumbprintOf(certificate);
+        var leaf = CertificateSummary.Of(certificate);
         return certificate.SourcePath is { } path
             ? new Site(path, SiteLayout.File, certificate, Path.GetFileName(path) + ".ocsp")
-            : new Site(certificate.Leaf.Subject, SiteLayout.Store, certificate, thumbprint + ".ocsp");
+            : new Site(leaf.Subject, SiteLayout.Store, leaf, null, leaf.Thumbprint + ".ocsp", () => certificate);
     }
+
+    public override string ToString() => Name;
 }
 
 /// <summary>A file that was looked at and is not a site, with why (CA certificate, chain file, part of another site).</summary>

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using OcspStapling.Engine.Export;
 using OcspStapling.Engine.Files;
 using OcspStapling.Engine.Protocol;
@@ -14,13 +13,6 @@ namespace OcspStapling.Engine.Store;
 /// </summary>
 public sealed class StapleStore
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
     public StapleStore(string directory)
     {
         Directory = Path.GetFullPath(directory);
@@ -66,6 +58,12 @@ public sealed class StapleStore
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
         return Path.Combine(data, "OcspStapling", "staples");
     }
+
+    /// <summary>
+    /// Where this host remembers what its certificate files hold (<see cref="Sites.CertificateFactsCache"/>), beside
+    /// the staples it describes; not an entry (entries are named by thumbprint).
+    /// </summary>
+    public string CertificateCachePath => Path.Combine(Directory, "certificates.cache");
 
     public string StaplePath(string thumbprint) => Path.Combine(Directory, Key(thumbprint) + ".der");
 
@@ -181,7 +179,7 @@ public sealed class StapleStore
             }
             // The sidecar is advice checked against the staple's hash (a damaged one reads as absent), so it is
             // exchanged in place of being renamed over and skips the fsync the staple gets.
-            AtomicFile.WriteViaSpare(MetadataPath(thumbprint), JsonSerializer.SerializeToUtf8Bytes(metadata, Json));
+            AtomicFile.WriteViaSpare(MetadataPath(thumbprint), JsonSerializer.SerializeToUtf8Bytes(metadata, StoreJson.Metadata));
             return staple != null
                 ? new StoreEntry(Key(thumbprint), staple, response, metadata)
                 : previous?.WithMetadata(metadata) ?? new StoreEntry(Key(thumbprint), null, (OcspResponse?)null, metadata);
@@ -236,7 +234,7 @@ public sealed class StapleStore
             return null;
         try
         {
-            return JsonSerializer.Deserialize<StapleMetadata>(bytes, Json);
+            return JsonSerializer.Deserialize(bytes, StoreJson.Metadata);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException or FormatException)
         {

@@ -67,7 +67,7 @@ public sealed class SiteDiscoveryTests : IClassFixture<LabResponderFixture>
         Assert.True(both.ExitCode == ExitCodes.Good, both.ToString());
         Assert.Single(both.Sites);
         Assert.Equal("stapled", both.Sites[0].GetProperty("state").GetString());
-        Assert.Contains(alone.Sites.Single().Certificate.Chain, c => c.Subject == _lab.Pki.Issuer.Subject);
+        Assert.Contains(alone.Sites.Single().ReadCertificate().Chain, c => c.Subject == _lab.Pki.Issuer.Subject);
     }
 
     [Fact]
