@@ -4,6 +4,7 @@ using OcspStapling.Bench;
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- fetch [--counts 1,100,1000] [--runs 3] [--concurrency 4]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- refresh [--counts 1000] [--runs 3]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- scale [--counts 1000,10000,100000] [--binary PATH]
+//   dotnet run -c Release --project bench/OcspStapling.Bench -- startup [--runs 20] [--binary PATH[,PATH]]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- handshake [--runs 3] [--seconds 8]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- soak [--minutes 10] [--tls openssl|sslstream]
 var command = args.FirstOrDefault() ?? "fetch";
@@ -24,6 +25,9 @@ switch (command)
     case "scale":
         await ScaleBenchmark.RunAsync(counts, Path.GetFullPath(Arg("--binary", DefaultBinary())), results);
         return 0;
+    case "startup":
+        await StartupBenchmark.RunAsync(args.Contains("--runs") ? runs : 20, Arg("--binary", DefaultBinary()).Split(',').Select(Path.GetFullPath).ToList(), results);
+        return 0;
     case "handshake":
         await HandshakeBenchmark.RunAsync(runs, TimeSpan.FromSeconds(double.Parse(Arg("--seconds", "8"))), results);
         return 0;
@@ -31,7 +35,7 @@ switch (command)
         await SoakBenchmark.RunAsync(TimeSpan.FromMinutes(double.Parse(Arg("--minutes", "10"))), Arg("--tls", "openssl"), results);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}'; known: fetch, refresh, scale, handshake, soak");
+        Console.Error.WriteLine($"unknown benchmark '{command}'; known: fetch, refresh, scale, startup, handshake, soak");
         return 2;
 }
 

@@ -35,16 +35,34 @@ public static class ExitCodes
 
     public static int For(StaplingException failure) => failure.IsInputProblem ? Usage : ResponderFailed;
 
-    /// <summary>
-    /// For `update` and `status`, the worst state over all sites, on every run whether or not it fetched:
-    /// 3 when a site has a problem (no valid staple, revoked, expiring before the next run, certificate expired or
-    /// not yet valid, no OCSP with --require-ocsp or must-staple, a file that cannot be read); 1 when something failed
-    /// but every staple is valid (a refresh, a delivery); 0 otherwise (a certificate without OCSP is fine);
-    /// 2 when no file given held a readable certificate.
-    /// </summary>
-    public static int For(IReadOnlyList<Engine.Refresh.RefreshSummary> summaries) =>
-        summaries.Count > 0 && summaries.All(s => s.State == Engine.Policy.SiteState.Unreadable) ? Usage
-        : summaries.Any(s => s.Severity == Engine.Policy.Severity.Problem) ? ResponderFailed
-        : summaries.Any(s => s.Severity == Engine.Policy.Severity.Warning) ? NotGood
-        : Good;
+}
+
+/// <summary>
+/// For `update` and `status`, the worst state over all sites, on every run whether or not it fetched:
+/// 3 when a site has a problem (no valid staple, revoked, expiring before the next run, certificate expired or
+/// not yet valid, no OCSP with --require-ocsp or must-staple, a file that cannot be read); 1 when something failed
+/// but every staple is valid (a refresh, a delivery); 0 otherwise (a certificate without OCSP is fine);
+/// 2 when no file given held a readable certificate. Kept as running counts, so 100,000 sites need not be held.
+/// </summary>
+internal sealed class SiteTally
+{
+    public int Sites { get; private set; }
+
+    private int _unreadable;
+    private int _problems;
+    private int _warnings;
+
+    public void Add(Engine.Refresh.RefreshSummary summary)
+    {
+        Sites++;
+        _unreadable += summary.State == Engine.Policy.SiteState.Unreadable ? 1 : 0;
+        _problems += summary.Severity == Engine.Policy.Severity.Problem ? 1 : 0;
+        _warnings += summary.Severity == Engine.Policy.Severity.Warning ? 1 : 0;
+    }
+
+    public int ExitCode =>
+        Sites > 0 && _unreadable == Sites ? ExitCodes.Usage
+        : _problems > 0 ? ExitCodes.ResponderFailed
+        : _warnings > 0 ? ExitCodes.NotGood
+        : ExitCodes.Good;
 }

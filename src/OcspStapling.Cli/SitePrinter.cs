@@ -6,31 +6,57 @@ using OcspStapling.Engine.Sites;
 
 namespace OcspStapling.Cli;
 
-/// <summary>Writes the sites of an `update` or `status` run: a line each, only the problems (--quiet), or JSON.</summary>
-internal static class SitePrinter
+/// <summary>
+/// Writes the sites of an `update` or `status` run as they come: a line each, or only the problems (--quiet), on
+/// the way; JSON and the metrics file, which describe the whole run, once it is over (so those keep every site).
+/// </summary>
+internal sealed class SitePrinter
 {
-    public static int Write(CliContext context, string command, IReadOnlyList<RefreshSummary> summaries, IReadOnlyList<SkippedFile> skipped,
-        bool json, bool quiet, string? metricsFile)
+    private readonly CliContext _context;
+    private readonly string _command;
+    private readonly bool _json;
+    private readonly bool _quiet;
+    private readonly string? _metricsFile;
+    private readonly SiteTally _tally = new();
+    private readonly List<RefreshSummary>? _kept;
+
+    public SitePrinter(CliContext context, string command, bool json, bool quiet, string? metricsFile)
     {
-        var exitCode = ExitCodes.For(summaries);
-        if (metricsFile != null && !TryWriteMetrics(context, metricsFile, summaries))
+        _context = context;
+        _command = command;
+        _json = json;
+        _quiet = quiet;
+        _metricsFile = metricsFile;
+        _kept = json || metricsFile != null ? new List<RefreshSummary>() : null;
+    }
+
+    /// <summary>How many sites (and unreadable files) were reported.</summary>
+    public int Count => _tally.Sites;
+
+    public void Add(RefreshSummary s)
+    {
+        _tally.Add(s);
+        _kept?.Add(s);
+        if (_json || (_quiet && s.Severity == Severity.Ok))
+            return;
+        (_quiet ? _context.Error : _context.Output).WriteLine(Line(s));
+    }
+
+    /// <summary>Ends the report (JSON, metrics file) and returns the run's exit code.</summary>
+    public int Finish(IReadOnlyList<SkippedFile> skipped)
+    {
+        var exitCode = _tally.ExitCode;
+        if (_metricsFile != null && !TryWriteMetrics(_context, _metricsFile, _kept!))
             exitCode = Math.Max(exitCode, ExitCodes.NotGood);
-        if (json)
+        if (_json)
         {
             new JsonReport
             {
-                Command = command,
+                Command = _command,
                 ExitCode = exitCode,
-                Sites = summaries.Select(SiteJson.From).ToList(),
+                Sites = _kept!.Select(SiteJson.From).ToList(),
                 Skipped = skipped.Select(s => new SkippedJson(s.Path, s.Reason)).ToList(),
-            }.WriteTo(context.Output);
-            return exitCode;
-        }
-        foreach (var s in summaries)
-        {
-            if (quiet && s.Severity == Severity.Ok)
-                continue;
-            (quiet ? context.Error : context.Output).WriteLine(Line(s));
+            }.WriteTo(_context.Output);
         }
         return exitCode;
     }

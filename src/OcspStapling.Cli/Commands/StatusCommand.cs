@@ -26,8 +26,8 @@ internal static class StatusCommand
             var store = StapleStore.ForReading(sites.StoreDirectory(parse));
             // Status writes nothing: it uses what update remembered of the files, and remembers nothing new.
             var discovered = paths.Length > 0
-                ? UpdateCommand.Discover(paths, options.Password(parse), context, CertificateFactsCache.Open(store.CertificateCachePath), remember: false)
-                : DiscoveredSites.None;
+                ? UpdateCommand.Discover(paths, options.Password(parse), context, CertificateFactsCache.Open(store.CertificateCachePath))
+                : null;
             var view = new RefreshOptions
             {
                 Store = store,
@@ -35,8 +35,11 @@ internal static class StatusCommand
                 RunInterval = runInterval,
                 RequireOcsp = parse.GetValue(sites.RequireOcsp),
             };
-            var summaries = StatusView.Read(discovered, store, view, DateTimeOffset.UtcNow);
-            return Task.FromResult(SitePrinter.Write(context, "status", summaries, discovered.Skipped, parse.GetValue(options.Json), context.Quiet, parse.GetValue(sites.MetricsFile)));
+            var printer = new SitePrinter(context, "status", parse.GetValue(options.Json), context.Quiet, parse.GetValue(sites.MetricsFile));
+            StatusView.Read((ISiteSource?)discovered ?? DiscoveredSites.None, store, view, DateTimeOffset.UtcNow, printer.Add);
+            if (discovered != null)
+                UpdateCommand.NoneFound(printer, discovered, paths);
+            return Task.FromResult(printer.Finish(discovered?.Skipped ?? Array.Empty<SkippedFile>()));
         }));
         return command;
     }

@@ -30,7 +30,8 @@ internal static class UpdateCommand
             var transport = options.ToTransportOptions(parse); // options first: a bad value is the error to report
             var runInterval = sites.RunInterval(parse);
             var store = sites.OpenStore(parse);
-            var discovered = Discover(parse.GetValue(inputs)!, options.Password(parse), context, CertificateFactsCache.Open(store.CertificateCachePath), remember: true);
+            var cache = CertificateFactsCache.Open(store.CertificateCachePath);
+            var discovered = Discover(parse.GetValue(inputs)!, options.Password(parse), context, cache);
             var refreshOptions = new RefreshOptions
             {
                 Store = store,
@@ -48,28 +49,41 @@ internal static class UpdateCommand
             };
             using var refresher = new StapleRefresher(refreshOptions, context.Log);
             var progress = context.IsTerminal && !context.Quiet ? new Progress<RefreshProgress>(p => context.Error.Write($"\rrefreshing {p.Done}/{p.Total} {p.Current,-40}")) : null;
-            var summaries = await refresher.RefreshAsync(discovered, progress, cancel);
+            var printer = new SitePrinter(context, "update", parse.GetValue(options.Json), context.Quiet, parse.GetValue(sites.MetricsFile));
+            await refresher.RefreshAsync(discovered, printer.Add, progress, cancel);
             if (progress != null)
                 context.Error.Write("\r" + new string(' ', 60) + "\r");
-            return SitePrinter.Write(context, "update", summaries, discovered.Skipped, parse.GetValue(options.Json), context.Quiet, parse.GetValue(sites.MetricsFile));
+            Remember(cache, context);
+            NoneFound(printer, discovered, parse.GetValue(inputs)!);
+            return printer.Finish(discovered.Skipped);
         }));
         return command;
     }
 
-    /// <summary>
-    /// The sites under the paths given; none at all (and nothing unreadable) is a usage error. With
-    /// <paramref name="remember"/>, what the files were found to hold is saved for the next run.
-    /// </summary>
-    internal static DiscoveredSites Discover(string[] inputs, string? pfxPassword, CliContext context, CertificateFactsCache cache, bool remember)
+    /// <summary>The files under the paths given that may be sites; none at all is a usage error.</summary>
+    internal static SiteDiscovery Discover(string[] inputs, string? pfxPassword, CliContext context, CertificateFactsCache cache)
     {
-        var discovered = SiteDiscovery.Discover(inputs, pfxPassword, context.Log, cache);
-        if (remember && cache.Save() is { } unsaved)
-            context.Log.Verbose(unsaved); // costs the next run time, not correctness
-        if (discovered.Sites.Count == 0 && discovered.Unreadable.Count == 0)
-        {
-            var skipped = discovered.Skipped.Count > 0 ? $" ({discovered.Skipped.Count} file(s) skipped as not sites; -v lists them)" : "";
-            throw new StaplingException(FailureReason.InvalidArgument, string.Join(" ", inputs), $"No certificates found in {string.Join(", ", inputs)}{skipped}.");
-        }
+        var discovered = SiteDiscovery.Walk(inputs, pfxPassword, context.Log, cache);
+        if (discovered.ExpectedCount == 0 && discovered.Unreadable.Count == 0)
+            throw NoCertificates(inputs, discovered.Skipped.Count);
         return discovered;
+    }
+
+    /// <summary>After the run: files were found but none held a site's certificate (all CA certificates, keys…).</summary>
+    internal static void NoneFound(SitePrinter printer, SiteDiscovery discovered, string[] inputs)
+    {
+        if (printer.Count == 0)
+            throw NoCertificates(inputs, discovered.Skipped.Count);
+    }
+
+    private static StaplingException NoCertificates(string[] inputs, int skipped) =>
+        new(FailureReason.InvalidArgument, string.Join(" ", inputs),
+            $"No certificates found in {string.Join(", ", inputs)}{(skipped > 0 ? $" ({skipped} file(s) skipped as not sites; -v lists them)" : "")}.");
+
+    // What the files were found to hold, for the next run; one that cannot be saved costs that run time, not correctness.
+    internal static void Remember(CertificateFactsCache cache, CliContext context)
+    {
+        if (cache.Save() is { } unsaved)
+            context.Log.Verbose(unsaved);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace OcspStapling.Cli.Json;
 
@@ -12,13 +13,16 @@ internal sealed record JsonReport
     /// <summary>Raised when a field changes meaning or goes away; new fields keep the version.</summary>
     public const int CurrentSchemaVersion = 1;
 
-    private static readonly JsonSerializerOptions Options = new()
+    // Generated at build time (JsonReportContext): no reflection at run time, so the CLI also compiles ahead of time.
+    // Enums never reach the report as such: the records hold their camelCase names (SiteJson.Name).
+    private static readonly JsonTypeInfo<JsonReport> TypeInfo = (JsonTypeInfo<JsonReport>)new JsonSerializerOptions
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new UtcSecondsConverter(), new NullableUtcSecondsConverter() },
-    };
+        TypeInfoResolver = JsonReportContext.Default,
+        Converters = { new UtcSecondsConverter(), new NullableUtcSecondsConverter() },
+    }.GetTypeInfo(typeof(JsonReport));
 
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
 
@@ -41,7 +45,12 @@ internal sealed record JsonReport
     /// <summary>The error that ended the command, when one did.</summary>
     public ErrorJson? Error { get; init; }
 
-    public void WriteTo(TextWriter output) => output.WriteLine(JsonSerializer.Serialize(this, Options));
+    public void WriteTo(TextWriter output) => output.WriteLine(JsonSerializer.Serialize(this, TypeInfo));
+}
+
+[JsonSerializable(typeof(JsonReport))]
+internal sealed partial class JsonReportContext : JsonSerializerContext
+{
 }
 
 internal sealed record SkippedJson(string Path, string Reason);

@@ -9,7 +9,6 @@ namespace OcspStapling.Engine.Certificates;
 /// so a run in which nothing is due parses no certificate.
 /// </summary>
 /// <param name="Thumbprint">Lower-case hex SHA-256 of the certificate: the store's key for its staple.</param>
-/// <param name="SerialNumber">The serial number as OCSP's CertID carries it (upper-case hex, no leading zeros).</param>
 /// <param name="HasOcspUrl">The certificate names an OCSP responder.</param>
 /// <param name="MustStaple">The TLS feature status_request (RFC 7633).</param>
 /// <param name="IsAuthority">A CA certificate (basic constraints cA): not a server's certificate.</param>
@@ -18,7 +17,6 @@ namespace OcspStapling.Engine.Certificates;
 public sealed record CertificateSummary(
     string Thumbprint,
     string Subject,
-    string SerialNumber,
     DateTimeOffset NotBefore,
     DateTimeOffset NotAfter,
     bool HasOcspUrl,
@@ -33,7 +31,6 @@ public sealed record CertificateSummary(
         return new CertificateSummary(
             ThumbprintOf(leaf),
             leaf.Subject,
-            Protocol.CertId.NormalizeSerial(Convert.ToHexString(leaf.SerialNumberBytes.Span)),
             leaf.NotBefore.ToUniversalTime(),
             leaf.NotAfter.ToUniversalTime(),
             CertificateFacts.OcspUrls(leaf).Count > 0,

@@ -18,6 +18,13 @@ public static class AtomicFile
     /// </remarks>
     public static void Write(string path, ReadOnlySpan<byte> content, bool durable = true)
     {
+        var bytes = content.ToArray(); // staples and sidecars are small; large content streams (the overload below)
+        Write(path, stream => stream.Write(bytes), durable);
+    }
+
+    /// <summary>As <see cref="Write(string, ReadOnlySpan{byte}, bool)"/>, with the content written by <paramref name="fill"/> (large files, written as they are made); it must not close the stream.</summary>
+    public static void Write(string path, Action<Stream> fill, bool durable = true)
+    {
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
         var existing = PosixFiles.Supported ? PosixFiles.StatPath(full) : null;
@@ -32,9 +39,9 @@ public static class AtomicFile
             {
                 if (PosixFiles.Supported)
                     TakeOver(handle, keep);
-                RandomAccess.Write(handle, content, 0);
-                if (durable)
-                    RandomAccess.FlushToDisk(handle);
+                using var stream = new FileStream(handle, FileAccess.Write, bufferSize: 0); // callers writing in pieces buffer their own
+                fill(stream);
+                stream.Flush(flushToDisk: durable);
             }
             if (PauseBeforeRenameMs > 0)
                 Thread.Sleep(PauseBeforeRenameMs);

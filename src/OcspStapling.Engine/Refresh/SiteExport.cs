@@ -77,6 +77,11 @@ internal sealed class SiteExport
         {
             return false;
         }
-        return response.Responses.Count > 0 && response.Responses.All(r => r.CertId.SerialNumber != site.Leaf.SerialNumber);
+        // Rare (a file is there and no staple may be served), so the certificate is read here rather than kept for every site.
+        var leaf = site.ReadCertificate().Leaf;
+        var serial = CertId.NormalizeSerial(Convert.ToHexString(leaf.SerialNumberBytes.Span));
+        if (site.ReadsFromFile)
+            leaf.Dispose();
+        return response.Responses.Count > 0 && response.Responses.All(r => r.CertId.SerialNumber != serial);
     }
 }

@@ -38,35 +38,64 @@ public sealed class StapleRefresher : IDisposable
     /// <summary>One summary per site, then one per unreadable file.</summary>
     public async Task<IReadOnlyList<RefreshSummary>> RefreshAsync(DiscoveredSites discovered, IProgress<RefreshProgress>? progress = null, CancellationToken cancel = default)
     {
-        var sites = discovered.Sites;
+        var summaries = new List<RefreshSummary>();
+        await RefreshAsync(discovered, summaries.Add, progress, cancel).ConfigureAwait(false);
+        return summaries;
+    }
+
+    /// <summary>
+    /// Refreshes the sites batch by batch and hands each one's summary to <paramref name="report"/>, in site order,
+    /// then one per unreadable file. Summaries are handed on as their batch is done, so a run holds one batch, except
+    /// that one whose staple is still to be delivered to a server (and every later one, to keep the order) waits for
+    /// the delivery at the end, which may change it.
+    /// </summary>
+    public async Task RefreshAsync(ISiteSource source, Action<RefreshSummary> report, IProgress<RefreshProgress>? progress = null, CancellationToken cancel = default)
+    {
         if (_options.ExportDirectory != null || _options.ExportBesideCertificate)
-            discovered.CheckExportNamesAreUnique();
-        var summaries = new RefreshSummary[sites.Count];
-        var pendingBefore = new bool[sites.Count];
-        var done = 0;
+            source.CheckExportNamesAreUnique();
         if (_options.ExportDirectory is { } exportDirectory && Directory.Exists(exportDirectory))
             StaleTemporaries.Clean(exportDirectory); // the store cleans its own when opened
-        await Parallel.ForEachAsync(Enumerable.Range(0, sites.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Concurrency), CancellationToken = cancel },
-            async (i, token) =>
+        var inUse = new HashSet<UInt128>();
+        var held = new List<(RefreshSummary Summary, bool Deliver)>();
+        var done = 0;
+        foreach (var sites in source.Batches())
+        {
+            var results = new (RefreshSummary Summary, bool PendingBefore)[sites.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, sites.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Concurrency), CancellationToken = cancel },
+                async (i, token) =>
+                {
+                    results[i] = await RefreshGuardedAsync(sites[i], token).ConfigureAwait(false);
+                    progress?.Report(new RefreshProgress(Interlocked.Increment(ref done), source.ExpectedCount, sites[i].Name));
+                }).ConfigureAwait(false);
+            for (var i = 0; i < sites.Count; i++)
             {
-                (summaries[i], pendingBefore[i]) = await RefreshGuardedAsync(sites[i], token).ConfigureAwait(false);
-                progress?.Report(new RefreshProgress(Interlocked.Increment(ref done), sites.Count, sites[i].Name));
-            }).ConfigureAwait(false);
+                inUse.Add(StoreJanitor.KeyOf(sites[i].Thumbprint));
+                var (summary, pendingBefore) = results[i];
+                var deliver = DeliversToServers && (summary.Changed || pendingBefore) && (summary.HasValidStaple || summary.State == SiteState.Revoked);
+                if (deliver || held.Count > 0)
+                    held.Add((summary, deliver));
+                else
+                    report(summary);
+            }
+        }
 
-        if (DeliversToServers)
-            await DeliverAsync(summaries, pendingBefore, cancel).ConfigureAwait(false);
-        await RemoveOrphansAsync(sites, cancel).ConfigureAwait(false);
-        return summaries.Concat(discovered.Unreadable.Select(e => RefreshSummary.ForUnreadable(e.Target ?? "", e.Message))).ToList();
+        if (held.Count > 0)
+        {
+            var summaries = held.Select(h => h.Summary).ToArray();
+            await DeliverAsync(summaries, Enumerable.Range(0, held.Count).Where(i => held[i].Deliver).ToList(), cancel).ConfigureAwait(false);
+            foreach (var summary in summaries)
+                report(summary);
+        }
+        await RemoveOrphansAsync(inUse, cancel).ConfigureAwait(false);
+        foreach (var unreadable in source.Unreadable)
+            report(RefreshSummary.ForUnreadable(unreadable.Target ?? "", unreadable.Message));
     }
 
     // Tells HAProxy and the reload command about staples that changed in this run or that an earlier run failed to
     // deliver; a delivery that fails stays pending in the store, so the next run tries again.
-    private async Task DeliverAsync(RefreshSummary[] summaries, bool[] pendingBefore, CancellationToken cancel)
+    private async Task DeliverAsync(RefreshSummary[] summaries, IReadOnlyList<int> toDeliver, CancellationToken cancel)
     {
-        var toDeliver = Enumerable.Range(0, summaries.Length)
-            .Where(i => (summaries[i].Changed || pendingBefore[i]) && (summaries[i].HasValidStaple || summaries[i].State == SiteState.Revoked))
-            .ToList();
         if (toDeliver.Count == 0)
             return;
         if (_options.HaproxySocket is { } socket)
@@ -97,11 +126,10 @@ public sealed class StapleRefresher : IDisposable
             store.Save(thumbprint, entry, null, null, metadata with { DeliveryPending = pending });
     }
 
-    private async Task RemoveOrphansAsync(IReadOnlyList<Site> sites, CancellationToken cancel)
+    private async Task RemoveOrphansAsync(IReadOnlySet<UInt128> inUse, CancellationToken cancel)
     {
         try
         {
-            var inUse = sites.Select(s => s.Thumbprint).ToHashSet(StringComparer.Ordinal);
             await StoreJanitor.RemoveOrphansAsync(_options.Store, inUse, DateTimeOffset.UtcNow, _log, cancel).ConfigureAwait(false);
         }
         catch (StaplingException e)
@@ -159,9 +187,11 @@ public sealed class StapleRefresher : IDisposable
 
         OcspResult? result = null;
         string? failure;
+        CertificateBundle? certificate = null;
         try
         {
-            result = await _fetcher.FetchAsync(site.ReadCertificate(), _options.Fetch, _log, cancel).ConfigureAwait(false);
+            certificate = site.ReadCertificate();
+            result = await _fetcher.FetchAsync(certificate, _options.Fetch, _log, cancel).ConfigureAwait(false);
             failure = result.IsFitToStaple || IsVerifiedRevoked(result) ? null : result.Verification.ToString();
         }
         catch (StaplingException e)
@@ -172,6 +202,12 @@ public sealed class StapleRefresher : IDisposable
         {
             // Recorded like any failed fetch, so the backoff paces the retries of a certificate that trips a bug.
             failure = InternalError(e);
+        }
+        finally
+        {
+            // Its native memory goes now rather than when a finalizer gets to it: a first run reads 100,000 of them.
+            if (site.ReadsFromFile)
+                certificate?.Leaf.Dispose();
         }
 
         // The fetch may have taken a while (a slow responder, pauses a busy one asked for): schedules count from its end.

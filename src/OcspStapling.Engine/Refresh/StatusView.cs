@@ -12,26 +12,42 @@ public static class StatusView
 {
     public static IReadOnlyList<RefreshSummary> Read(DiscoveredSites discovered, StapleStore store, RefreshOptions options, DateTimeOffset now)
     {
+        var summaries = new List<RefreshSummary>();
+        Read(discovered, store, options, now, summaries.Add);
+        return summaries;
+    }
+
+    /// <summary>Hands each summary to <paramref name="report"/> as its batch of sites is read: sites, then store-only entries, then unreadable files.</summary>
+    public static void Read(ISiteSource sites, StapleStore store, RefreshOptions options, DateTimeOffset now, Action<RefreshSummary> report)
+    {
         // Asked for the store alone and there is none: a mistyped path would otherwise look like an empty, healthy store.
-        if (discovered.Sites.Count == 0 && discovered.Unreadable.Count == 0 && !Directory.Exists(store.Directory))
+        if (sites.ExpectedCount == 0 && sites.Unreadable.Count == 0 && !Directory.Exists(store.Directory))
         {
             throw new StaplingException(FailureReason.InvalidArgument, store.Directory,
                 $"The staple store '{store.Directory}' does not exist; name the store the refresh uses, or the certificates to show.");
         }
-        var summaries = new List<RefreshSummary>();
-        foreach (var site in discovered.Sites)
+        var shown = new HashSet<UInt128>();
+        foreach (var batch in sites.Batches())
         {
-            var entry = store.Read(site.Thumbprint);
-            summaries.Add(SiteReport.Of(site, entry, options.Judge(options.FactsFor(site, entry, now))) with { Outcome = RefreshOutcome.NotFetched });
+            var summaries = new RefreshSummary[batch.Count];
+            Parallel.For(0, batch.Count, i =>
+            {
+                var entry = store.Read(batch[i].Thumbprint);
+                summaries[i] = SiteReport.Of(batch[i], entry, options.Judge(options.FactsFor(batch[i], entry, now))) with { Outcome = RefreshOutcome.NotFetched };
+            });
+            foreach (var (site, summary) in batch.Zip(summaries))
+            {
+                shown.Add(StoreJanitor.KeyOf(site.Thumbprint));
+                report(summary);
+            }
         }
-        var shown = discovered.Sites.Select(s => s.Thumbprint).ToHashSet(StringComparer.Ordinal);
-        foreach (var thumbprint in store.Thumbprints().Where(t => !shown.Contains(t)))
+        foreach (var thumbprint in store.Thumbprints().Where(t => !shown.Contains(StoreJanitor.KeyOf(t))))
         {
             if (store.Read(thumbprint) is { } entry)
-                summaries.Add(OfEntry(thumbprint, entry, options, now));
+                report(OfEntry(thumbprint, entry, options, now));
         }
-        summaries.AddRange(discovered.Unreadable.Select(e => RefreshSummary.ForUnreadable(e.Target ?? "", e.Message)));
-        return summaries;
+        foreach (var unreadable in sites.Unreadable)
+            report(RefreshSummary.ForUnreadable(unreadable.Target ?? "", unreadable.Message));
     }
 
     private static RefreshSummary OfEntry(string thumbprint, StoreEntry entry, RefreshOptions options, DateTimeOffset now)

@@ -13,13 +13,19 @@ public sealed class Site
 
     /// <summary>A site whose certificate has been read.</summary>
     public Site(string name, SiteLayout layout, CertificateBundle certificate, string exportName)
-        : this(name, layout, CertificateSummary.Of(certificate), certificate.SourcePath, exportName, () => certificate)
+        : this(name, layout, CertificateSummary.Of(certificate), certificate.SourcePath, exportName, () => certificate, readsFromFile: false)
     {
     }
 
-    /// <summary>A site known by its certificate's facts; <paramref name="read"/> reads the certificate each time it is needed.</summary>
-    public Site(string name, SiteLayout layout, CertificateSummary leaf, string? sourcePath, string exportName, Func<CertificateBundle> read)
+    /// <summary>A site known by its certificate's facts; <paramref name="read"/> reads the certificate from its file each time it is needed.</summary>
+    public Site(string name, SiteLayout layout, CertificateSummary leaf, string sourcePath, string exportName, Func<CertificateBundle> read)
+        : this(name, layout, leaf, sourcePath, exportName, read, readsFromFile: true)
     {
+    }
+
+    private Site(string name, SiteLayout layout, CertificateSummary leaf, string? sourcePath, string exportName, Func<CertificateBundle> read, bool readsFromFile)
+    {
+        ReadsFromFile = readsFromFile;
         Name = name;
         Layout = layout;
         Leaf = leaf;
@@ -49,6 +55,12 @@ public sealed class Site
     /// </summary>
     public CertificateBundle ReadCertificate() => _readCertificate();
 
+    /// <summary>
+    /// Each <see cref="ReadCertificate"/> reads the file anew, so the caller owns (and disposes) the leaf it gets;
+    /// otherwise it is the certificate the site was made with, which its owner disposes.
+    /// </summary>
+    public bool ReadsFromFile { get; }
+
     /// <summary>Lower-case hex SHA-256 of the certificate: the store's key for its staple.</summary>
     public string Thumbprint => Leaf.Thumbprint;
 
@@ -61,7 +73,7 @@ public sealed class Site
         var leaf = CertificateSummary.Of(certificate);
         return certificate.SourcePath is { } path
             ? new Site(path, SiteLayout.File, certificate, Path.GetFileName(path) + ".ocsp")
-            : new Site(leaf.Subject, SiteLayout.Store, leaf, null, leaf.Thumbprint + ".ocsp", () => certificate);
+            : new Site(leaf.Subject, SiteLayout.Store, leaf, null, leaf.Thumbprint + ".ocsp", () => certificate, readsFromFile: false);
     }
 
     public override string ToString() => Name;

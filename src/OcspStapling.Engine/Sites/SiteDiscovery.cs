@@ -10,16 +10,21 @@ namespace OcspStapling.Engine.Sites;
 /// &lt;file&gt;.issuer beside it read as its issuer. Directories are walked recursively. CA certificates and
 /// chain-only files are skipped with the reason, and one certificate reached by two paths is one site.
 /// </summary>
-public sealed class SiteDiscovery
+public sealed class SiteDiscovery : ISiteSource
 {
     private static readonly string[] CertificateExtensions = { ".pem", ".crt", ".cer", ".der", ".pfx", ".p12" };
     private const int MaxDepth = 16;
 
+    /// <summary>Sites read and refreshed at a time: enough to keep every core busy, few enough to hold.</summary>
+    public const int BatchSize = 1024;
+
     private readonly string? _pfxPassword;
     private readonly IOperationLog _log;
     private readonly CertificateFactsCache _cache;
-    private readonly List<Site> _sites = new();
-    private readonly Dictionary<string, Site> _byThumbprint = new(StringComparer.Ordinal);
+    private readonly List<Candidate> _candidates = new();
+    // The candidate that is the first site of each certificate, by its thumbprint's first 128 bits: a certificate
+    // reached twice is one site.
+    private readonly Dictionary<UInt128, int> _firstSiteOf = new();
     private readonly List<SkippedFile> _skipped = new();
     private readonly List<StaplingException> _unreadable = new();
 
@@ -30,9 +35,13 @@ public sealed class SiteDiscovery
         _cache = cache;
     }
 
+    /// <summary>
+    /// Walks the paths for the files that may be sites; their certificates are read batch by batch as
+    /// <see cref="Batches"/> is enumerated (once), so a run over 100,000 sites never holds them all.
+    /// </summary>
     /// <param name="cache">What earlier runs found the certificate files to be; files found again are not parsed.
     /// The caller saves it after the run.</param>
-    public static DiscoveredSites Discover(IEnumerable<string> paths, string? pfxPassword, IOperationLog? log = null, CertificateFactsCache? cache = null)
+    public static SiteDiscovery Walk(IEnumerable<string> paths, string? pfxPassword, IOperationLog? log = null, CertificateFactsCache? cache = null)
     {
         var discovery = new SiteDiscovery(pfxPassword, log ?? SilentLog.Instance, cache ?? CertificateFactsCache.None);
         foreach (var path in paths)
@@ -42,8 +51,64 @@ public sealed class SiteDiscovery
             else
                 discovery.GivenFile(path);
         }
-        discovery.ReadCandidates();
-        return new DiscoveredSites(discovery._sites, discovery._skipped, discovery._unreadable);
+        return discovery;
+    }
+
+    /// <summary>Every site at once, for callers that want them all (the cmdlets, a status of a few).</summary>
+    public static DiscoveredSites Discover(IEnumerable<string> paths, string? pfxPassword, IOperationLog? log = null, CertificateFactsCache? cache = null)
+    {
+        var discovery = Walk(paths, pfxPassword, log, cache);
+        var sites = discovery.Batches().SelectMany(batch => batch).ToList();
+        return new DiscoveredSites(sites, discovery._skipped, discovery._unreadable);
+    }
+
+    /// <summary>Files that may be sites, found by the walk (the sites may be fewer: CA certificates and duplicates are skipped).</summary>
+    public int ExpectedCount => _candidates.Count;
+
+    /// <summary>Files looked at that are not sites, with why; complete once every batch has been read.</summary>
+    public IReadOnlyList<SkippedFile> Skipped => _skipped;
+
+    /// <summary>Files that could not be read; complete once every batch has been read.</summary>
+    public IReadOnlyList<StaplingException> Unreadable => _unreadable;
+
+    /// <summary>
+    /// The sites in the order the walk found them, <see cref="BatchSize"/> candidates at a time: each batch's files
+    /// are read and hashed on every core (most are then found in the cache, the rest parsed) when it is asked for.
+    /// </summary>
+    public IEnumerable<IReadOnlyList<Site>> Batches()
+    {
+        for (var start = 0; start < _candidates.Count; start += BatchSize)
+        {
+            var count = Math.Min(BatchSize, _candidates.Count - start);
+            var read = new CandidateFile[count];
+            Parallel.For(0, count, i => read[i] = CandidateFile.Read(_candidates[start + i].File, _pfxPassword, _cache));
+            var sites = new List<Site>(count);
+            for (var i = 0; i < count; i++)
+            {
+                if (Admit(start + i, read[i]) is { } site)
+                    sites.Add(site);
+            }
+            yield return sites;
+        }
+    }
+
+    /// <summary>
+    /// Two sites whose staples would land in one export file (two directories each with a "site.pem"): an error
+    /// before anything is written, naming both. Only files whose export names clash are read to tell.
+    /// </summary>
+    public void CheckExportNamesAreUnique()
+    {
+        foreach (var clash in _candidates.GroupBy(c => c.ExportName, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            var sites = clash
+                .Select(c => (Candidate: c, File: CandidateFile.Read(c.File, _pfxPassword, _cache)))
+                .Where(c => c.File.Facts is { } facts && !(!c.Candidate.IsSiteDirectory && facts.IsAuthority))
+                .DistinctBy(c => c.File.Facts!.Thumbprint, StringComparer.Ordinal)
+                .Select(c => c.Candidate.File)
+                .ToList();
+            if (sites.Count > 1)
+                throw DiscoveredSites.ExportNameClash(clash.Key, sites);
+        }
     }
 
     /// <summary>
@@ -75,7 +140,7 @@ public sealed class SiteDiscovery
         else if (AcmeShLayout.IsSiteDirectory(directory) && AcmeShLayout.IsSiteFile(directory, name))
             AddAcmeShSite(directory);
         else
-            AddFileSite(path, skipNonCertificates: false, hasIssuerFile: File.Exists(path + ".issuer"));
+            AddFileSite(Path.GetDirectoryName(path) ?? "", name, skipNonCertificates: false, hasIssuerFile: File.Exists(path + ".issuer"));
     }
 
     private void Walk(string directory, int depth)
@@ -95,11 +160,11 @@ public sealed class SiteDiscovery
             Skip(directory, "certbot's archive of earlier certificates; its live/ directory names the current ones");
             return;
         }
-        List<(string Path, bool IsDirectory)> entries;
+        List<(string Name, bool IsDirectory)> entries;
         try
         {
             // The listing says which entries are directories (no stat per file: 100,000 files are 100,000 fewer calls).
-            entries = new FileSystemEnumerable<(string, bool)>(directory, (ref FileSystemEntry e) => (e.ToFullPath(), e.IsDirectory))
+            entries = new FileSystemEnumerable<(string, bool)>(directory, (ref FileSystemEntry e) => (e.FileName.ToString(), e.IsDirectory))
                 .OrderBy(e => e.Item1, StringComparer.Ordinal).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -107,11 +172,12 @@ public sealed class SiteDiscovery
             _unreadable.Add(new StaplingException(FailureReason.CertificateUnreadable, directory, $"Cannot list directory '{directory}': {e.Message}.", e));
             return;
         }
-        var names = entries.Where(e => !e.IsDirectory).Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
-        foreach (var (entry, isDirectory) in entries)
+        var files = entries.Where(e => !e.IsDirectory).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, isDirectory) in entries)
         {
             if (isDirectory)
             {
+                var entry = Path.Join(directory, name);
                 if (new DirectoryInfo(entry).LinkTarget != null)
                     Skip(entry, "a link to a directory, not followed; give its target to include it");
                 else if (depth >= MaxDepth)
@@ -119,51 +185,60 @@ public sealed class SiteDiscovery
                 else
                     Walk(entry, depth + 1);
             }
-            else if (CertificateExtensions.Contains(Path.GetExtension(entry).ToLowerInvariant()))
+            else if (CertificateExtensions.Contains(Path.GetExtension(name).ToLowerInvariant()))
             {
-                AddFileSite(entry, skipNonCertificates: true, hasIssuerFile: names.Contains(entry + ".issuer"));
+                AddFileSite(directory, name, skipNonCertificates: true, hasIssuerFile: files.Contains(name + ".issuer"));
             }
         }
     }
 
     private void AddCertbotSite(string directory)
     {
-        var name = Path.GetFileName(directory);
         // cert.pem alone names no issuer: chain.pem beside it does.
-        var issuers = File.Exists(Path.Combine(directory, "fullchain.pem")) ? null : Path.Combine(directory, "chain.pem");
-        _candidates.Add(new Candidate(CertbotLayout.CertificateFile(directory), name, SiteLayout.Certbot, issuers, SkipNonCertificates: false, SiteDirectory: directory));
+        var issuer = File.Exists(Path.Combine(directory, "fullchain.pem")) ? IssuerFile.None : IssuerFile.ChainPem;
+        _candidates.Add(new Candidate(directory, Path.GetFileName(CertbotLayout.CertificateFile(directory)), SiteLayout.Certbot, issuer, SkipNonCertificates: false));
     }
 
-    private void AddAcmeShSite(string directory)
+    private void AddAcmeShSite(string directory) =>
+        _candidates.Add(new Candidate(directory, AcmeShLayout.FullChain, SiteLayout.AcmeSh, IssuerFile.None, SkipNonCertificates: false));
+
+    private void AddFileSite(string directory, string fileName, bool skipNonCertificates, bool hasIssuerFile) =>
+        _candidates.Add(new Candidate(directory, fileName, hasIssuerFile ? SiteLayout.Haproxy : SiteLayout.File, hasIssuerFile ? IssuerFile.Beside : IssuerFile.None, skipNonCertificates));
+
+    private enum IssuerFile
     {
-        var name = Path.GetFileName(directory);
-        _candidates.Add(new Candidate(Path.Combine(directory, AcmeShLayout.FullChain), name, SiteLayout.AcmeSh, null, SkipNonCertificates: false, SiteDirectory: directory));
+        None,
+        /// <summary>HAProxy's &lt;file&gt;.issuer.</summary>
+        Beside,
+        /// <summary>certbot's chain.pem beside cert.pem.</summary>
+        ChainPem,
     }
 
-    private void AddFileSite(string path, bool skipNonCertificates, bool hasIssuerFile) =>
-        _candidates.Add(new Candidate(path, path, hasIssuerFile ? SiteLayout.Haproxy : SiteLayout.File, hasIssuerFile ? path + ".issuer" : null, skipNonCertificates, SiteDirectory: null));
-
-    // A file the walk found that may be a site; its certificate is read once the walk is done.
-    private sealed record Candidate(string File, string Name, SiteLayout Layout, string? IssuerFile, bool SkipNonCertificates, string? SiteDirectory)
+    // A file the walk found that may be a site; its certificate is read when its batch is. Small, since a run over
+    // 100,000 files holds them all: the directory's path is one string shared by its files.
+    private readonly record struct Candidate(string Directory, string FileName, SiteLayout Layout, IssuerFile Issuer, bool SkipNonCertificates)
     {
-        public string ExportName => (SiteDirectory != null ? Name : Path.GetFileName(File)) + ".ocsp";
+        public string File => Path.Join(Directory, FileName);
+
+        /// <summary>certbot's live/&lt;name&gt;/ and acme.sh's &lt;domain&gt;/: the directory is the site.</summary>
+        public bool IsSiteDirectory => Layout is SiteLayout.Certbot or SiteLayout.AcmeSh;
+
+        public string Name => IsSiteDirectory ? Path.GetFileName(Directory) : File;
+
+        public string ExportName => (IsSiteDirectory ? Path.GetFileName(Directory) : FileName) + ".ocsp";
+
+        public string? IssuerPath => Issuer switch
+        {
+            IssuerFile.Beside => File + ".issuer",
+            IssuerFile.ChainPem => Path.Join(Directory, "chain.pem"),
+            _ => null,
+        };
     }
 
-    private readonly List<Candidate> _candidates = new();
-
-    // The candidates' files are read and hashed on every core (most are then found in the cache, the rest parsed),
-    // and become sites in the order the walk found them.
-    private void ReadCandidates()
+    // A candidate as what it turned out to be: a site, or a file skipped or unreadable (with the reason kept).
+    private Site? Admit(int index, CandidateFile file)
     {
-        var read = new CandidateFile[_candidates.Count];
-        Parallel.For(0, _candidates.Count, i => read[i] = CandidateFile.Read(_candidates[i].File, _pfxPassword, _cache));
-        for (var i = 0; i < read.Length; i++)
-            Admit(_candidates[i], read[i]);
-        _candidates.Clear();
-    }
-
-    private void Admit(Candidate candidate, CandidateFile file)
-    {
+        var candidate = _candidates[index];
         if (file.Error is { } error)
         {
             if (candidate.SkipNonCertificates && error.Reason == FailureReason.NoCertificateInFile)
@@ -172,32 +247,30 @@ public sealed class SiteDiscovery
                 _unreadable.Add(error);
             else
                 throw error;
-            return;
+            return null;
         }
         var leaf = file.Facts!;
         if (file.Key is { } key && file.Cacheable)
             _cache.Use(key, leaf, learned: file.Parsed);
-        if (candidate.SiteDirectory == null && leaf.IsAuthority)
+        if (!candidate.IsSiteDirectory && leaf.IsAuthority)
         {
             var what = leaf.IsSelfSigned && !leaf.HasChain ? "a self-signed CA certificate (a root)" : "holds only CA certificates (a chain file)";
             Skip(candidate.File, $"{what}, not a server's certificate");
-            return;
+            return null;
         }
-        var site = new Site(candidate.Name, candidate.Layout, leaf, candidate.File, candidate.ExportName, Loader(candidate.File, candidate.IssuerFile, leaf));
-        Add(site, candidate.SiteDirectory != null ? PartsOf(candidate.SiteDirectory, candidate.File) : Array.Empty<string>());
-    }
-
-    private void Add(Site site, IEnumerable<string> parts)
-    {
-        if (_byThumbprint.TryGetValue(site.Thumbprint, out var first))
+        var certificate = UInt128.Parse(leaf.Thumbprint.AsSpan(0, 32), System.Globalization.NumberStyles.AllowHexSpecifier);
+        if (!_firstSiteOf.TryAdd(certificate, index))
         {
-            Skip(site.SourcePath ?? site.Name, $"the same certificate as site '{first.Name}'");
-            return;
+            Skip(candidate.File, $"the same certificate as site '{_candidates[_firstSiteOf[certificate]].Name}'");
+            return null;
         }
-        _byThumbprint[site.Thumbprint] = site;
-        _sites.Add(site);
-        foreach (var part in parts)
-            Skip(part, $"part of site '{site.Name}'");
+        var path = candidate.File;
+        if (candidate.IsSiteDirectory)
+        {
+            foreach (var part in PartsOf(candidate.Directory, path))
+                Skip(part, $"part of site '{candidate.Name}'");
+        }
+        return new Site(candidate.IsSiteDirectory ? candidate.Name : path, candidate.Layout, leaf, path, candidate.ExportName, Loader(path, candidate.IssuerPath, leaf));
     }
 
     // Reads a site's certificate when it is to be fetched: the one discovery found (a file replaced since is left to

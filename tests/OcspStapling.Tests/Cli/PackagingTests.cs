@@ -4,8 +4,8 @@ using OcspStapling.Tests.Support;
 namespace OcspStapling.Tests.Cli;
 
 /// <summary>
-/// `ocspstaple` installed as the README says: the self-contained single file copied alone into a bin directory and
-/// run with cron's bare environment, and the .NET tool package installed with `dotnet tool install`.
+/// `ocspstaple` installed as the README says: the native (ahead-of-time compiled) file copied alone into a bin
+/// directory and run with cron's bare environment, and the .NET tool package installed with `dotnet tool install`.
 /// </summary>
 [Collection(PublishingCollection.Name)]
 public sealed class PackagingTests : IClassFixture<LabResponderFixture>
@@ -22,7 +22,7 @@ public sealed class PackagingTests : IClassFixture<LabResponderFixture>
     }
 
     [Fact]
-    public async Task The_single_file_binary_copied_alone_runs_update_under_crons_environment()
+    public async Task The_native_binary_copied_alone_runs_update_under_crons_environment_and_its_demo_end_to_end()
     {
         using var dir = new TempDirectory();
         var published = await DotnetAsync("publish", CliProject, "-p:PublishProfile=linux-x64", "-o", dir.File("publish"), "--nologo");
@@ -40,6 +40,13 @@ public sealed class PackagingTests : IClassFixture<LabResponderFixture>
         Assert.True(run.ExitCode == ExitCodes.Good, run.All);
         Assert.Equal("", run.All);
         Assert.True(File.Exists(Path.Combine(dir.File("ocsp"), "cron.ocsp")));
+
+        // Compiled ahead of time, code the trimmer dropped fails only when reached: the demo reaches fetching,
+        // verifying (BouncyCastle), exporting, the TLS listener and the probe.
+        var demo = await ProcessRunner.RunAsync(binary, new[] { "demo" },
+            environment: new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["HOME"] = dir.Path }, timeout: TimeSpan.FromMinutes(2));
+        Assert.True(demo.ExitCode == ExitCodes.Good, demo.All);
+        Assert.Contains("Demo complete", demo.StdOut);
     }
 
     [Fact]

@@ -64,14 +64,14 @@ public sealed class CertificateFactsCacheTests : IClassFixture<LabResponderFixtu
         var certs = _lab.SiteDirectory("cachedamage", 3);
         var store = dir.File("store");
         Directory.CreateDirectory(store);
-        File.WriteAllText(CachePath(store), "ocspstaple certificate facts v1\nnot\ta\tline\n\u0000\u0001garbage\n" + new string('x', 5000));
+        File.WriteAllText(CachePath(store), "ocspstaple certificate facts v2\nnot\ta\tline\n\u0000\u0001garbage\n" + new string('x', 5000));
 
         var outcome = await CliRunner.RunAsync("update", certs, "--store", store, "--json");
 
         Assert.True(outcome.ExitCode == ExitCodes.Good, outcome.ToString());
         Assert.Equal(3, outcome.Sites.Count);
         var lines = File.ReadAllLines(CachePath(store));
-        Assert.Equal("ocspstaple certificate facts v1", lines[0]);
+        Assert.Equal("ocspstaple certificate facts v2", lines[0]);
         Assert.Equal(outcome.Sites.Select(s => s.GetProperty("thumbprint").GetString()).Order(), lines.Skip(1).Select(l => l.Split('\t')[1]).Order());
 
         File.Delete(CachePath(store));
@@ -119,7 +119,7 @@ public sealed class CertificateFactsCacheTests : IClassFixture<LabResponderFixtu
             CertificateFactsCache.TryParse(line ?? "", out _, out _); // never throws, whatever the line
         }));
 
-        var facts = new CertificateSummary(new string('a', 64), "CN=x, O=\"Ünïcode, Inc.\"", "1F", DateTimeOffset.FromUnixTimeSeconds(1_700_000_000),
+        var facts = new CertificateSummary(new string('a', 64), "CN=x, O=\"Ünïcode, Inc.\"", DateTimeOffset.FromUnixTimeSeconds(1_700_000_000),
             DateTimeOffset.FromUnixTimeSeconds(1_800_000_000), HasOcspUrl: true, MustStaple: false, IsAuthority: false, IsSelfSigned: false, HasChain: true);
         Assert.True(CertificateFactsCache.TryParse(CertificateFactsCache.Line(42, facts), out var key, out var back));
         Assert.Equal((UInt128)42, key);
