@@ -47,34 +47,6 @@ public static class RegularFile
         }
     }
 
-    /// <summary>
-    /// The file opened for reading as a stream (for files read line by line), or null when there is none; the same
-    /// refusals as <see cref="TryRead"/>. The caller bounds how much it reads.
-    /// </summary>
-    public static Stream? TryOpen(string path, bool followLinks)
-    {
-        try
-        {
-            return OpenRegular(path, followLinks) is { } handle ? new FileStream(handle, FileAccess.Read, bufferSize: 64 * 1024) : null;
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new FileRefusedException($"permission denied ({e.Message})", e);
-        }
-        catch (IOException e) when (e is not FileRefusedException)
-        {
-            throw new FileRefusedException(e.Message, e);
-        }
-    }
-
     private static SafeFileHandle? OpenRegular(string path, bool followLinks)
     {
         if (!PosixFiles.Supported)

@@ -70,7 +70,7 @@ public sealed class StapleRefresher : IDisposable
                 }).ConfigureAwait(false);
             for (var i = 0; i < sites.Count; i++)
             {
-                inUse.Add(StoreJanitor.KeyOf(sites[i].Thumbprint));
+                inUse.Add(ThumbprintKey.Of(sites[i].Thumbprint));
                 var (summary, pendingBefore) = results[i];
                 var deliver = DeliversToServers && (summary.Changed || pendingBefore) && (summary.HasValidStaple || summary.State == SiteState.Revoked);
                 if (deliver || held.Count > 0)

@@ -1,3 +1,4 @@
+using OcspStapling.Engine.Certificates;
 using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Sites;
 using OcspStapling.Engine.Store;
@@ -37,11 +38,11 @@ public static class StatusView
             });
             foreach (var (site, summary) in batch.Zip(summaries))
             {
-                shown.Add(StoreJanitor.KeyOf(site.Thumbprint));
+                shown.Add(ThumbprintKey.Of(site.Thumbprint));
                 report(summary);
             }
         }
-        foreach (var thumbprint in store.Thumbprints().Where(t => !shown.Contains(StoreJanitor.KeyOf(t))))
+        foreach (var thumbprint in store.Thumbprints().Where(t => !shown.Contains(ThumbprintKey.Of(t))))
         {
             if (store.Read(thumbprint) is { } entry)
                 report(OfEntry(thumbprint, entry, options, now));

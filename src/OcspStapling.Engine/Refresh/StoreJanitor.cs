@@ -1,3 +1,4 @@
+using OcspStapling.Engine.Certificates;
 using OcspStapling.Engine.Operations;
 using OcspStapling.Engine.Store;
 
@@ -12,20 +13,14 @@ internal static class StoreJanitor
 {
     private static readonly TimeSpan UntriedFor = TimeSpan.FromDays(1);
 
-    /// <summary>
-    /// How the set of certificates in use names one: the first 128 bits of its thumbprint (lower-case hex SHA-256),
-    /// so the set for 100,000 sites is a few megabytes, not 100,000 strings.
-    /// </summary>
-    public static UInt128 KeyOf(string thumbprint) =>
-        UInt128.Parse(thumbprint.AsSpan(0, 32), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
-
+    /// <param name="inUse">The certificates of the run's sites (<see cref="ThumbprintKey"/>).</param>
     public static async Task<int> RemoveOrphansAsync(StapleStore store, IReadOnlySet<UInt128> inUse, DateTimeOffset now, IOperationLog log, CancellationToken cancel)
     {
         var removed = 0;
         foreach (var thumbprint in store.EnumerateThumbprints())
         {
             // Look before locking: entries other runs keep fresh are read, never locked; a removable one is read again under the lock.
-            if (inUse.Contains(KeyOf(thumbprint)) || store.Read(thumbprint) is not { } seen || !IsOfNoUse(seen, now))
+            if (inUse.Contains(ThumbprintKey.Of(thumbprint)) || store.Read(thumbprint) is not { } seen || !IsOfNoUse(seen, now))
                 continue;
             using var held = await store.LockAsync(thumbprint, TimeSpan.FromSeconds(5), cancel).ConfigureAwait(false);
             var entry = store.Read(thumbprint);

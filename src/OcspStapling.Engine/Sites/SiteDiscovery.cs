@@ -258,7 +258,7 @@ public sealed class SiteDiscovery : ISiteSource
             Skip(candidate.File, $"{what}, not a server's certificate");
             return null;
         }
-        var certificate = UInt128.Parse(leaf.Thumbprint.AsSpan(0, 32), System.Globalization.NumberStyles.AllowHexSpecifier);
+        var certificate = ThumbprintKey.Of(leaf.Thumbprint);
         if (!_firstSiteOf.TryAdd(certificate, index))
         {
             Skip(candidate.File, $"the same certificate as site '{_candidates[_firstSiteOf[certificate]].Name}'");

@@ -202,7 +202,7 @@ public sealed class StapleStore
         var seen = new HashSet<UInt128>();
         foreach (var thumbprint in EntryNames())
         {
-            if (seen.Add(UInt128.Parse(thumbprint.AsSpan(0, 32), System.Globalization.NumberStyles.AllowHexSpecifier)))
+            if (seen.Add(Certificates.ThumbprintKey.Of(thumbprint)))
                 yield return thumbprint;
         }
     }
