@@ -8,11 +8,15 @@ namespace OcspStapling.Engine.Sites;
 /// </summary>
 internal sealed record CandidateFile(CertificateSummary? Facts, StaplingException? Error, UInt128? Key, bool Parsed, bool Cacheable)
 {
+    /// <summary>What the file is when it is recognisably not a certificate: found in a directory, it is skipped with this.</summary>
+    public string? NotACertificate { get; init; }
+
     public static CandidateFile Read(string path, string? pfxPassword, CertificateFactsCache cache)
     {
+        byte[]? bytes = null;
         try
         {
-            var bytes = CertificateFile.ReadBytes(path);
+            bytes = CertificateFile.ReadBytes(path);
             var key = CertificateFactsCache.KeyOf(bytes);
             if (cache.TryGet(key, out var known))
                 return new CandidateFile(known, null, key, Parsed: false, Cacheable: true);
@@ -23,7 +27,26 @@ internal sealed record CandidateFile(CertificateSummary? Facts, StaplingExceptio
         }
         catch (StaplingException e)
         {
-            return new CandidateFile(null, e, null, Parsed: false, Cacheable: false);
+            return new CandidateFile(null, e, null, Parsed: false, Cacheable: false)
+            {
+                NotACertificate = e.Reason == FailureReason.NoCertificateInFile ? "holds no certificate (a key or a request?)"
+                    : bytes != null && IsOcspResponse(bytes) ? "an OCSP response (a staple), not a certificate"
+                    : null,
+            };
+        }
+    }
+
+    // The blog's cron loop leaves `openssl ocsp -respout site.pem.der` files beside the certificates.
+    private static bool IsOcspResponse(byte[] bytes)
+    {
+        try
+        {
+            Protocol.OcspResponseDecoder.Decode(bytes);
+            return true;
+        }
+        catch (Protocol.OcspFormatException)
+        {
+            return false;
         }
     }
 }

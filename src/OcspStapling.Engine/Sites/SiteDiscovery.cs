@@ -241,8 +241,8 @@ public sealed class SiteDiscovery : ISiteSource
         var candidate = _candidates[index];
         if (file.Error is { } error)
         {
-            if (candidate.SkipNonCertificates && error.Reason == FailureReason.NoCertificateInFile)
-                Skip(candidate.File, "holds no certificate (a key or a request?)");
+            if (candidate.SkipNonCertificates && file.NotACertificate is { } what)
+                Skip(candidate.File, what);
             else if (error.IsInputProblem)
                 _unreadable.Add(error);
             else

@@ -157,4 +157,22 @@ public sealed class SiteDiscoveryTests : IClassFixture<LabResponderFixture>
         Assert.Equal(site.Thumbprint + ".ocsp.b64", Engine.Export.StapleExport.FileNameFor(withoutFile, Engine.Export.StapleFormat.Base64));
         Assert.Contains("CA certificate", Assert.Single(found.Skipped).Reason);
     }
+
+    [Fact]
+    public async Task A_staple_saved_as_der_beside_its_certificate_is_skipped_as_an_ocsp_response_not_reported_unreadable()
+    {
+        using var dir = new TempDirectory();
+        var site = dir.File("site.pem");
+        File.Copy(_lab.GoodLeaf("respout.example.test"), site);
+        // What the blog's cron loop leaves: openssl ocsp ... -respout site.pem.der (here written by export).
+        var exported = await CliRunner.RunAsync("export", site, "--out", site + ".der");
+        Assert.True(exported.ExitCode == ExitCodes.Good, exported.ToString());
+
+        var outcome = await CliRunner.RunAsync("update", dir.Path, "--store", dir.File("store"), "--json");
+
+        Assert.True(outcome.ExitCode == ExitCodes.Good, outcome.ToString());
+        Assert.Equal(site, Assert.Single(outcome.Sites).GetProperty("site").GetString());
+        var skipped = outcome.Json.GetProperty("skipped").EnumerateArray().ToDictionary(s => s.GetProperty("path").GetString()!, s => s.GetProperty("reason").GetString()!);
+        Assert.Equal("an OCSP response (a staple), not a certificate", skipped[site + ".der"]);
+    }
 }
