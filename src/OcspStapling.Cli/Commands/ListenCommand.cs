@@ -6,7 +6,10 @@ using OcspStapling.Engine.Tls;
 
 namespace OcspStapling.Cli.Commands;
 
-/// <summary>`ocspstaple listen`: a TLS listener that staples from its first connection, in the foreground until SIGINT/SIGTERM.</summary>
+/// <summary>
+/// `ocspstaple listen`: a TLS listener that staples from its first connection, in the foreground until SIGINT/SIGTERM,
+/// logging timestamped lines (JSON lines with --json) on stdout.
+/// </summary>
 internal static class ListenCommand
 {
     public static Command Create(CliContext context)
@@ -23,7 +26,7 @@ internal static class ListenCommand
         tls.AcceptOnlyFromAmong("auto", "openssl", "sslstream");
         var command = new Command("listen", "Serve TLS with an OCSP staple from the first connection on") { cert, key, port, address, stapleFile, forward, noResumption, tls };
         options.AddTo(command, network: true);
-        command.SetAction((parse, cancel) => context.GuardAsync("listen", false, async () =>
+        command.SetAction((parse, cancel) => context.GuardAsync("listen", parse.GetValue(options.Json), async () =>
         {
             if (!IPAddress.TryParse(parse.GetValue(address), out var ip))
                 throw new StaplingException(FailureReason.InvalidArgument, parse.GetValue(address), $"--address '{parse.GetValue(address)}' is not an IP address.");
@@ -42,9 +45,9 @@ internal static class ListenCommand
                 AllowResumption = !parse.GetValue(noResumption),
                 Tls = Enum.Parse<ListenerTls>(parse.GetValue(tls)!, ignoreCase: true),
             };
-            await using var listener = await StaplingListener.StartAsync(listenerOptions, context.Log, cancel);
-            context.Output.WriteLine($"listening on {listener.Endpoint} for {listener.Subject}: {Staple(listener)}");
-            await context.Output.FlushAsync();
+            var log = new ListenLog(context.Output, parse.GetValue(options.Json), context.Verbose);
+            await using var listener = await StaplingListener.StartAsync(listenerOptions, log, cancel);
+            log.Info($"listening on {listener.Endpoint} for {listener.Subject}: {Staple(listener)}");
             try
             {
                 await Task.Delay(Timeout.Infinite, cancel);
@@ -52,7 +55,7 @@ internal static class ListenCommand
             catch (OperationCanceledException)
             {
             }
-            context.Output.WriteLine($"stopped after {listener.Handshakes} handshakes ({listener.StapledHandshakes} stapled).");
+            log.Info($"stopped after {listener.Handshakes} handshakes ({listener.StapledHandshakes} stapled).");
             return ExitCodes.Good;
         }));
         return command;

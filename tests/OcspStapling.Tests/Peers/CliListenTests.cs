@@ -40,6 +40,40 @@ public sealed class CliListenTests : IClassFixture<LabResponderFixture>
         await ListenAndProbeAsync(publish.File("ocspstaple"), "cli8s.example.test", "sslstream", "SslStream");
     }
 
+    [Fact]
+    public async Task Listen_logs_timestamped_lines_with_levels_and_with_json_one_json_object_per_line()
+    {
+        var cert = _lab.GoodLeaf("cli-json.example.test");
+        var key = Path.Combine(Path.GetDirectoryName(cert)!, "key.pem");
+        var program = Path.Combine(AppContext.BaseDirectory, "ocspstaple");
+
+        var port = FreePort.Next();
+        await using (var text = BackgroundProcess.Start(program, new[] { "listen", "--cert", cert, "--key", key, "--port", port.ToString() }))
+        {
+            await text.WaitForOutputAsync("listening on", TimeSpan.FromSeconds(30));
+            Assert.Equal(0, await text.InterruptAsync(TimeSpan.FromSeconds(10)));
+            var lines = text.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info listening on 127\.0\.0\.1:\d+ for CN=cli-json\.example\.test: stapling good", Assert.Single(lines, l => l.Contains("listening on")));
+            Assert.Matches(@"^\d{4}-\d\d-\d\dT\S+Z info stopped after 0 handshakes", Assert.Single(lines, l => l.Contains("stopped after")));
+        }
+
+        port = FreePort.Next();
+        await using var json = BackgroundProcess.Start(program, new[] { "listen", "--cert", cert, "--key", key, "--port", port.ToString(), "--json", "-v" });
+        await json.WaitForOutputAsync("listening on", TimeSpan.FromSeconds(30));
+        Assert.Equal(0, await json.InterruptAsync(TimeSpan.FromSeconds(10)));
+        var records = json.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.All(records, r =>
+        {
+            Assert.Equal(new[] { "level", "message", "time" }, r.EnumerateObject().Select(p => p.Name).Order());
+            Assert.Contains(r.GetProperty("level").GetString(), new[] { "info", "debug", "warning" });
+            Assert.EndsWith("Z", r.GetProperty("time").GetString());
+            Assert.True(DateTimeOffset.TryParse(r.GetProperty("time").GetString(), out _));
+        });
+        Assert.Contains(records, r => r.GetProperty("level").GetString() == "debug"); // -v: the listener's own account
+        Assert.Equal("info", records.Single(r => r.GetProperty("message").GetString()!.StartsWith($"listening on 127.0.0.1:{port}")).GetProperty("level").GetString());
+        Assert.StartsWith("stopped after 0 handshakes", records[^1].GetProperty("message").GetString());
+    }
+
     private async Task ListenAndProbeAsync(string program, string name, string tls, string implementation)
     {
         var cert = _lab.GoodLeaf(name);
