@@ -16,13 +16,10 @@ public static class AtomicFile
     /// target rather than writing through it; a target that is neither a regular file nor a link (a device, a FIFO)
     /// is refused. The new file keeps the old one's mode and, when root replaces it, its owner; a new one is 0644.
     /// </remarks>
-    public static void Write(string path, ReadOnlySpan<byte> content, bool durable = true)
-    {
-        var bytes = content.ToArray(); // staples and sidecars are small; large content streams (the overload below)
-        Write(path, stream => stream.Write(bytes), durable);
-    }
+    public static void Write(string path, byte[] content, bool durable = true) =>
+        Write(path, stream => stream.Write(content), durable);
 
-    /// <summary>As <see cref="Write(string, ReadOnlySpan{byte}, bool)"/>, with the content written by <paramref name="fill"/> (large files, written as they are made); it must not close the stream.</summary>
+    /// <summary>As <see cref="Write(string, byte[], bool)"/>, with the content written by <paramref name="fill"/> (large files, written as they are made); it must not close the stream.</summary>
     public static void Write(string path, Action<Stream> fill, bool durable = true)
     {
         var full = Path.GetFullPath(path);
@@ -99,14 +96,14 @@ public static class AtomicFile
         var full = Path.GetFullPath(path);
         if (!OperatingSystem.IsLinux() || !File.Exists(full))
         {
-            Write(full, content, durable: false);
+            Write(full, content.ToArray(), durable: false); // a first write, or no exchange on this system
             return;
         }
         var spare = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.spare");
         if (!TryFillSpare(spare, content) || RenameExchange(spare, full) != 0)
         {
             TryDelete(spare);
-            Write(full, content, durable: false);
+            Write(full, content.ToArray(), durable: false); // the spare was unusable: the plain atomic write
         }
     }
 

@@ -7,7 +7,7 @@ namespace OcspStapling.Engine.Store;
 
 /// <summary>
 /// How sidecars are written and read: camelCase names and enum values, indented. Generated at build time (no
-/// reflection), which halves the cost of reading 100,000 sidecars and lets the CLI compile ahead of time.
+/// reflection), so the CLI compiles ahead of time (reading sidecars was no faster for it: file reads dominate).
 /// </summary>
 internal static class StoreJson
 {
