@@ -26,7 +26,8 @@ switch (command)
         await ScaleBenchmark.RunAsync(counts, Path.GetFullPath(Arg("--binary", DefaultBinary())), results);
         return 0;
     case "startup":
-        await StartupBenchmark.RunAsync(args.Contains("--runs") ? runs : 20, Arg("--binary", DefaultBinary()).Split(',').Select(Path.GetFullPath).ToList(), results);
+        await StartupBenchmark.RunAsync(args.Contains("--runs") ? runs : 20, Arg("--binary", DefaultBinary()).Split(',').Select(Path.GetFullPath).ToList(),
+            Path.Combine(RepoDirectory(), "bench", "StartupFloor", "StartupFloor.csproj"), results);
         return 0;
     case "handshake":
         await HandshakeBenchmark.RunAsync(runs, TimeSpan.FromSeconds(double.Parse(Arg("--seconds", "8"))), results);
