@@ -20,6 +20,9 @@ internal sealed class StopRequest
 
     public int ExitCode { get; private set; } = ExitCodes.Interrupted;
 
+    /// <summary>How long the command may take to stop cleanly; a server that drains connections asks for longer.</summary>
+    public TimeSpan CleanUpTime { get; set; } = Grace;
+
     /// <summary>Cancels once; later signals only repeat the deadline that is already running.</summary>
     public void Request(string reason, int exitCode, TextWriter error)
     {
@@ -30,7 +33,7 @@ internal sealed class StopRequest
         _cancel.Cancel();
         _ = Task.Run(async () =>
         {
-            await Task.Delay(Grace).ConfigureAwait(false);
+            await Task.Delay(CleanUpTime).ConfigureAwait(false);
             error.WriteLine($"ocspstaple: {reason}; stopped without finishing cleanly.");
             error.Flush();
             Environment.Exit(exitCode);

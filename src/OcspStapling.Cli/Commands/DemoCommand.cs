@@ -71,7 +71,7 @@ internal static class DemoCommand
             output.WriteLine("6. Serve TLS with that staple from the first connection (the stapling listener on 127.0.0.1):");
             var (certificate, intermediates) = ServerCertificateFile.Load(sitePem, WriteKey(Path.Combine(dir, "site.key"), pki), null);
             await using var listener = await StaplingListener.StartAsync(
-                new ListenerOptions { Certificate = certificate, Intermediates = intermediates, StapleFile = der }, context.Log, cancel);
+                new ListenerOptions { Certificates = [new ServedCertificate(certificate, intermediates)], StapleFile = der }, context.Log, cancel);
             output.WriteLine($"   {listener}");
             output.WriteLine($"   TLS by {listener.TlsImplementation}");
 

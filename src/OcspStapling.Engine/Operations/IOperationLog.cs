@@ -5,6 +5,9 @@ public interface IOperationLog
 {
     void Verbose(string message);
 
+    /// <summary>An event a long-running operation reports as it happens (a listener's renewal); verbose unless the host logs events.</summary>
+    void Info(string message) => Verbose(message);
+
     void Warning(string message);
 }
 

@@ -3,14 +3,10 @@ namespace OcspStapling.Engine.Tls;
 /// <summary>The listener's handshake counts, kept by whichever TLS front completes the handshakes.</summary>
 internal sealed class HandshakeCounters
 {
-    private readonly Func<bool> _stapling;
     private long _completed;
     private long _stapled;
     private long _failed;
     private long _pending;
-
-    /// <param name="stapling">True while a valid staple is installed (sent to every client that asks).</param>
-    public HandshakeCounters(Func<bool> stapling) => _stapling = stapling;
 
     public long Completed => Interlocked.Read(ref _completed);
 
@@ -23,11 +19,12 @@ internal sealed class HandshakeCounters
 
     public void Started() => Interlocked.Increment(ref _pending);
 
-    public void Succeeded()
+    /// <param name="stapling">The certificate the handshake used had a valid staple (sent to every client that asked).</param>
+    public void Succeeded(bool stapling)
     {
         Interlocked.Decrement(ref _pending);
         Interlocked.Increment(ref _completed);
-        if (_stapling())
+        if (stapling)
             Interlocked.Increment(ref _stapled);
     }
 

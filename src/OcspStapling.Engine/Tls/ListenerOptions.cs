@@ -14,13 +14,16 @@ public sealed record ListenerOptions
     /// <summary>0 picks a free port (see <see cref="StaplingListener.Endpoint"/>).</summary>
     public int Port { get; init; }
 
-    /// <summary>The server certificate, with its private key.</summary>
-    public required X509Certificate2 Certificate { get; init; }
+    /// <summary>
+    /// The certificates served, each with its key and intermediates (the issuer is found among them for OCSP),
+    /// chosen by the name a client sends (SNI); the first also serves clients that send none or an unknown one.
+    /// </summary>
+    public required IReadOnlyList<ServedCertificate> Certificates { get; init; }
 
-    /// <summary>Intermediates sent after the certificate; the issuer is found among them for OCSP.</summary>
-    public X509Certificate2Collection Intermediates { get; init; } = new();
+    /// <summary>How often certificate and key files are checked for a renewal (SIGHUP, or <see cref="StaplingListener.ReloadAsync"/>, checks at once).</summary>
+    public TimeSpan CertificatePollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Staple this file (nginx's ssl_stapling_file), re-read when it changes; null fetches automatically.</summary>
+    /// <summary>Staple this file (nginx's ssl_stapling_file), re-read when it changes; null fetches automatically. One certificate only.</summary>
     public string? StapleFile { get; init; }
 
     /// <summary>Issuer, trusted file, responder and verification settings, as for Get-OcspResponse.</summary>

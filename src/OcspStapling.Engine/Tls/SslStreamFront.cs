@@ -12,24 +12,23 @@ internal sealed class SslStreamFront : ITlsFront
 {
     private readonly ListenerOptions _options;
     private readonly HandshakeCounters _counters;
-    private readonly SslStreamCertificateContext _context;
-    private readonly SslServerAuthenticationOptions _tls;
     private readonly CancellationTokenSource _stop = new();
+    private volatile ServerNameTable<IServedContext>? _table;
     private Task _acceptLoop = Task.CompletedTask;
 
     public SslStreamFront(ListenerOptions options, HandshakeCounters counters)
     {
         _options = options;
         _counters = counters;
-        _context = SslStreamStapling.CreateContext(options.Certificate, options.Intermediates, options.AllowNoStapling);
-        _tls = new SslServerAuthenticationOptions { ServerCertificateContext = _context, ClientCertificateRequired = false, AllowTlsResume = options.AllowResumption };
     }
 
     public string Description => "SslStream";
 
     public bool CanStaple => SslStreamStapling.Unsupported == null;
 
-    public void Staple(byte[]? der, DateTimeOffset expires) => SslStreamStapling.Apply(_context, der, expires);
+    public IServedContext CreateContext(ServedCertificate certificate) => new SslStreamServedContext(certificate, _options);
+
+    public void Serve(ServerNameTable<IServedContext> table) => _table = table;
 
     public void Start(TcpListener listening, Func<Stream, Task> serve) => _acceptLoop = Task.Run(() => AcceptLoopAsync(listening, serve));
 
@@ -57,11 +56,17 @@ internal sealed class SslStreamFront : ITlsFront
         socket.NoDelay = true;
         _counters.Started();
         await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        SslStreamServedContext? chosen = null;
         try
         {
             using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             handshake.CancelAfter(_options.HandshakeTimeout);
-            await tls.AuthenticateAsServerAsync(_tls, handshake.Token).ConfigureAwait(false);
+            // The certificate is picked from the ClientHello's server name, as the OpenSSL front's callback does.
+            await tls.AuthenticateAsServerAsync((_, hello, _, _) =>
+            {
+                chosen = (SslStreamServedContext)_table!.Pick(hello.ServerName);
+                return ValueTask.FromResult(chosen.Options);
+            }, null, handshake.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
@@ -69,7 +74,7 @@ internal sealed class SslStreamFront : ITlsFront
             _counters.Failed();
             return;
         }
-        _counters.Succeeded();
+        _counters.Succeeded(chosen?.HasValidStaple == true);
         await serve(tls).ConfigureAwait(false);
     }
 

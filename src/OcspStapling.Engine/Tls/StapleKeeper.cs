@@ -22,13 +22,14 @@ internal sealed class StapleKeeper : IAsyncDisposable
     private DateTimeOffset _nextRefresh;
     private DateTimeOffset _expiry;
 
-    public StapleKeeper(ListenerOptions options, Action<byte[]?, DateTimeOffset> staple, IOperationLog log)
+    /// <param name="fetcher">Shared by the listener's keepers, so one responder host is paced as one.</param>
+    public StapleKeeper(ServedCertificate served, ListenerOptions options, StapleFetcher fetcher, Action<byte[]?, DateTimeOffset> staple, IOperationLog log)
     {
         _options = options;
         _staple = staple;
         _log = log;
-        _bundle = new CertificateBundle(options.Certificate, options.Intermediates.ToList(), null);
-        _fetcher = new StapleFetcher(options.Transport);
+        _bundle = new CertificateBundle(served.Certificate, served.Intermediates.ToList(), null);
+        _fetcher = fetcher;
     }
 
     /// <summary>The staple being served, or null when none is valid.</summary>
@@ -41,9 +42,19 @@ internal sealed class StapleKeeper : IAsyncDisposable
     /// <summary>True while a valid staple is installed: handshakes now carry it (when the client asks).</summary>
     public bool IsStapling => Current != null && DateTimeOffset.UtcNow < _expiry;
 
+    /// <summary>True for a certificate that names no OCSP responder (and none was given): it is served without a staple.</summary>
+    public bool HasNoResponder => _options.StapleFile == null && _options.Fetch.Responder == null && CertificateFacts.OcspUrls(_bundle.Leaf).Count == 0;
+
     /// <summary>Loads the first staple, then keeps it fresh in the background.</summary>
     public async Task StartAsync(CancellationToken cancel)
     {
+        if (HasNoResponder)
+        {
+            // The normal case for many certificates now (Let's Encrypt dropped OCSP in 2025): nothing to fetch, ever.
+            LastError = "the certificate names no OCSP responder";
+            _log.Info($"{_bundle.Leaf.Subject} names no OCSP responder: served without a staple.");
+            return;
+        }
         await RefreshAsync(cancel).ConfigureAwait(false);
         _loop = Task.Run(() => LoopAsync(_stop.Token));
     }
@@ -159,7 +170,6 @@ internal sealed class StapleKeeper : IAsyncDisposable
     {
         _stop.Cancel();
         await _loop.ConfigureAwait(false);
-        _fetcher.Dispose();
         _stop.Dispose();
     }
 }

@@ -16,21 +16,30 @@ namespace OcspStapling.Engine.Tls;
 /// </summary>
 public sealed class StaplingListener : IAsyncDisposable
 {
+    /// <summary>Sites started at once at start-up (each may wait on its responder for its first staple).</summary>
+    private const int StartConcurrency = 8;
+
     private readonly ListenerOptions _options;
     private readonly TcpListener _tcp;
     private readonly ITlsFront _front;
-    private readonly StapleKeeper _keeper;
-    private readonly HandshakeCounters _counters;
+    private readonly HandshakeCounters _counters = new();
+    private readonly StapleFetcher _fetcher;
     private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _reloading = new(1, 1);
     private readonly IOperationLog _log;
+    private volatile ListenerSite[] _sites = Array.Empty<ListenerSite>();
+    private const int StatusPageSites = 20;
+
+    private Task _watch = Task.CompletedTask;
+    private long _connections;
+    private int _stopping;
 
     private StaplingListener(ListenerOptions options, IOperationLog log)
     {
         _options = options;
         _log = log;
-        _counters = new HandshakeCounters(() => CanStaple && _keeper!.IsStapling);
+        _fetcher = new StapleFetcher(options.Transport);
         _front = TlsFronts.Create(options, _counters, log);
-        _keeper = new StapleKeeper(options, _front.Staple, log);
         _tcp = new TcpListener(options.Address, options.Port);
     }
 
@@ -40,59 +49,207 @@ public sealed class StaplingListener : IAsyncDisposable
     /// <summary>What completes the TLS handshakes: OpenSSL 3 directly, or SslStream.</summary>
     public string TlsImplementation => _front.Description;
 
-    /// <summary>Loads the first staple, then starts accepting. Returns once connections are accepted.</summary>
+    /// <summary>Loads every certificate's first staple, then starts accepting. Returns once connections are accepted.</summary>
     public static async Task<StaplingListener> StartAsync(ListenerOptions options, IOperationLog? log = null, CancellationToken cancel = default)
     {
-        if (!options.Certificate.HasPrivateKey)
-            throw new StaplingException(FailureReason.InvalidArgument, options.Certificate.Subject, $"The certificate '{options.Certificate.Subject}' has no private key; give the key file or a PFX.");
+        Validate(options);
         var listener = new StaplingListener(options, log ?? SilentLog.Instance);
-        listener._log.Verbose($"TLS handshakes by {listener.TlsImplementation}.");
-        await listener._keeper.StartAsync(cancel).ConfigureAwait(false);
-        if (Certificates.CertificateFacts.IsMustStaple(options.Certificate) && !listener._keeper.IsStapling)
-            listener._log.Warning($"'{options.Certificate.Subject}' is MUST-STAPLE and there is no valid staple: clients will refuse every connection until one is obtained. {listener._keeper.LastError}");
         try
         {
-            listener._tcp.Start(backlog: 1024);
-        }
-        catch (SocketException e)
-        {
-            await listener._keeper.DisposeAsync().ConfigureAwait(false);
-            await listener._front.DisposeAsync().ConfigureAwait(false);
-            throw new StaplingException(FailureReason.InvalidArgument, $"{options.Address}:{options.Port}", $"Cannot listen on {options.Address}:{options.Port}: {e.Message}.", e);
-        }
-        // Kept: once stopped, TcpListener reports the requested endpoint (port 0), not the one it had.
-        listener.Endpoint = (IPEndPoint)listener._tcp.LocalEndpoint;
-        try
-        {
-            listener._front.Start(listener._tcp, listener.ServeAsync);
-        }
-        catch (InvalidOperationException e)
-        {
-            await listener.DisposeAsync().ConfigureAwait(false);
-            throw new StaplingException(FailureReason.InvalidArgument, $"{options.Address}:{options.Port}", e.Message, e);
+            listener._log.Verbose($"TLS handshakes by {listener.TlsImplementation}.");
+            await listener.StartSitesAsync(cancel).ConfigureAwait(false);
+            listener.Listen();
         }
         catch
         {
             await listener.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+        listener._watch = Task.Run(() => listener.WatchAsync(listener._stop.Token));
         return listener;
+    }
+
+    private static void Validate(ListenerOptions options)
+    {
+        if (options.Certificates.Count == 0)
+            throw new StaplingException(FailureReason.InvalidArgument, "certificates", "No certificate to serve: give at least one certificate with its key.");
+        if (options.StapleFile != null && options.Certificates.Count > 1)
+            throw new StaplingException(FailureReason.InvalidArgument, options.StapleFile, $"A staple file belongs to one certificate, and {options.Certificates.Count} were given; serve the others from another listener, or let the listener fetch their staples.");
+        foreach (var served in options.Certificates)
+        {
+            if (!served.Certificate.HasPrivateKey)
+                throw new StaplingException(FailureReason.InvalidArgument, served.CertificateFile ?? served.Subject, $"The certificate '{served.CertificateFile ?? served.Subject}' has no private key; give the key file or a PFX.");
+        }
+    }
+
+    private async Task StartSitesAsync(CancellationToken cancel)
+    {
+        var sites = new ListenerSite?[_options.Certificates.Count];
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, sites.Length), new ParallelOptions { MaxDegreeOfParallelism = StartConcurrency, CancellationToken = cancel }, async (i, token) =>
+            {
+                var served = _options.Certificates[i];
+                sites[i] = await ListenerSite.StartAsync(served, FileStamp.Of(served), _front, _options, _fetcher, _log, token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var started in sites.OfType<ListenerSite>())
+            {
+                await started.StopAsync().ConfigureAwait(false);
+                started.Context.Dispose();
+            }
+            throw;
+        }
+        Publish(sites.Select(s => s!).ToArray());
+    }
+
+    private void Publish(ListenerSite[] sites)
+    {
+        _front.Serve(new ServerNameTable<IServedContext>(sites.Select(s => (s.Certificate, s.Context)).ToList()));
+        _sites = sites;
+    }
+
+    private void Listen()
+    {
+        try
+        {
+            _tcp.Start(backlog: 1024);
+        }
+        catch (SocketException e)
+        {
+            throw new StaplingException(FailureReason.InvalidArgument, $"{_options.Address}:{_options.Port}", $"Cannot listen on {_options.Address}:{_options.Port}: {e.Message}.", e);
+        }
+        // Kept: once stopped, TcpListener reports the requested endpoint (port 0), not the one it had.
+        Endpoint = (IPEndPoint)_tcp.LocalEndpoint;
+        try
+        {
+            _front.Start(_tcp, ServeAsync);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new StaplingException(FailureReason.InvalidArgument, $"{_options.Address}:{_options.Port}", e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// Reads certificate and key files that changed since they were last read (what SIGHUP does; the listener also
+    /// checks every <see cref="ListenerOptions.CertificatePollInterval"/>). A renewed certificate is served from the
+    /// next handshake on, with its staple when the responder gives one; a pair that cannot be read (half written,
+    /// key not matching) is ignored, and the certificate being served is kept, until the files change again.
+    /// </summary>
+    public async Task ReloadAsync(CancellationToken cancel = default)
+    {
+        await _reloading.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _stopping) == 1)
+                return;
+            var sites = _sites;
+            var renewed = (ListenerSite[])sites.Clone();
+            var replaced = new List<ListenerSite>();
+            for (var i = 0; i < sites.Length; i++)
+            {
+                if (await RenewAsync(sites[i], cancel).ConfigureAwait(false) is { } site)
+                {
+                    renewed[i] = site;
+                    replaced.Add(sites[i]);
+                }
+            }
+            if (replaced.Count == 0)
+                return;
+            Publish(renewed);
+            foreach (var old in replaced)
+                await RetireAsync(old).ConfigureAwait(false);
+        }
+        finally
+        {
+            _reloading.Release();
+        }
+    }
+
+    /// <summary>The site serving the renewed files, or null when nothing (readable) changed.</summary>
+    private async Task<ListenerSite?> RenewAsync(ListenerSite site, CancellationToken cancel)
+    {
+        var stamp = FileStamp.Of(site.Served);
+        if (stamp == null || stamp == site.Stamp || stamp == site.Rejected)
+            return null;
+        ServedCertificate served;
+        try
+        {
+            served = site.Served.Reload();
+            if (!served.Certificate.HasPrivateKey)
+                throw new StaplingException(FailureReason.InvalidArgument, served.CertificateFile!, "it has no private key");
+        }
+        catch (StaplingException e)
+        {
+            site.Rejected = stamp;
+            _log.Warning($"{site.Served.CertificateFile} changed but cannot be served ({e.Message}); still serving the certificate valid until {site.Certificate.NotAfter.ToUniversalTime():u}. Retried when the files change again.");
+            return null;
+        }
+        if (served.Certificate.Thumbprint == site.Certificate.Thumbprint)
+        {
+            site.Rejected = stamp; // touched, or rewritten with the same certificate: nothing to do until it changes
+            return null;
+        }
+        var renewed = await ListenerSite.StartAsync(served, stamp, _front, _options, _fetcher, _log, cancel).ConfigureAwait(false);
+        _log.Info($"Renewed: serving {served.Subject} (serial {served.Certificate.SerialNumber}, valid until {served.Certificate.NotAfter.ToUniversalTime():u}) from {served.CertificateFile}, {(renewed.IsStapling ? "stapled" : $"without a staple for now ({renewed.LastRefreshError})")}.");
+        return renewed;
+    }
+
+    /// <summary>
+    /// Stops a replaced site's refreshes now, and frees its TLS context once no handshake can still be using it
+    /// (one that began before the swap finishes within the handshake timeout).
+    /// </summary>
+    private async Task RetireAsync(ListenerSite old)
+    {
+        await old.StopAsync().ConfigureAwait(false);
+        _ = Task.Delay(_options.HandshakeTimeout * 2).ContinueWith(_ => old.Context.Dispose(), TaskScheduler.Default);
+    }
+
+    private async Task WatchAsync(CancellationToken cancel)
+    {
+        if (_options.Certificates.All(c => c.CertificateFile == null))
+            return;
+        while (!cancel.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.CertificatePollInterval, cancel).ConfigureAwait(false);
+                await ReloadAsync(cancel).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // The watch must outlive any surprise: renewals depend on it.
+                _log.Warning($"Checking certificate files for renewal failed: {e.Message}");
+            }
+        }
     }
 
     public IPEndPoint Endpoint { get; private set; } = new(IPAddress.None, 0);
 
-    public X509Certificate2 Certificate => _options.Certificate;
+    /// <summary>The certificates served, the default (for clients that send no server name) first.</summary>
+    public IReadOnlyList<ListenerSite> Sites => _sites;
 
-    public string Subject => _options.Certificate.Subject;
+    private ListenerSite DefaultSite => _sites[0];
 
-    /// <summary>The staple being served; null when none is valid.</summary>
-    public OcspResult? Staple => _keeper.Current;
+    public X509Certificate2 Certificate => DefaultSite.Certificate;
 
-    public CertStatus? StapleStatus => _keeper.Current?.CertStatus;
+    public string Subject => DefaultSite.Subject;
 
-    public DateTimeOffset? ThisUpdate => _keeper.Current?.ThisUpdate;
+    /// <summary>The default certificate's staple; null when none is valid.</summary>
+    public OcspResult? Staple => DefaultSite.Staple;
 
-    public DateTimeOffset? NextUpdate => _keeper.Current?.NextUpdate;
+    public CertStatus? StapleStatus => Staple?.CertStatus;
+
+    public DateTimeOffset? ThisUpdate => Staple?.ThisUpdate;
+
+    public DateTimeOffset? NextUpdate => Staple?.NextUpdate;
 
     public long Handshakes => _counters.Completed;
 
@@ -104,15 +261,19 @@ public sealed class StaplingListener : IAsyncDisposable
     /// <summary>Connections accepted and still in their handshake (what a flood of slow or abandoned clients costs).</summary>
     internal long PendingHandshakes => _counters.Pending;
 
-    public string? LastRefreshError => _keeper.LastError;
+    public string? LastRefreshError => DefaultSite.LastRefreshError;
 
-    public DateTimeOffset? LastRefresh => _keeper.LastRefresh;
+    public DateTimeOffset? LastRefresh => DefaultSite.LastRefresh;
+
+    /// <summary>Connections handed to the listener after their handshake and not yet closed.</summary>
+    public long OpenConnections => Interlocked.Read(ref _connections);
 
     public string? ForwardTo => _options.ForwardTo is { } f ? $"{f.Host}:{f.Port}" : null;
 
     /// <summary>One authenticated connection, from either TLS front.</summary>
     private async Task ServeAsync(Stream tls)
     {
+        Interlocked.Increment(ref _connections);
         try
         {
             if (_options.ForwardTo is { } backend)
@@ -123,6 +284,10 @@ public sealed class StaplingListener : IAsyncDisposable
         catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
             // Clients that hang up mid-request: their problem, never the listener's.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _connections);
         }
     }
 
@@ -166,24 +331,49 @@ public sealed class StaplingListener : IAsyncDisposable
 
     private string StatusText()
     {
-        var staple = _keeper.Current;
-        var state = staple == null
-            ? $"no valid staple ({_keeper.LastError ?? "none obtained yet"})"
-            : $"{staple.CertStatus?.ToString().ToLowerInvariant()}, thisUpdate {staple.ThisUpdate:u}, nextUpdate {staple.NextUpdate:u}";
-        return $"OcspStapling listener for {Subject}\nstaple: {state}\nhandshakes: {Handshakes} ({StapledHandshakes} stapled)\n";
+        var sites = _sites;
+        var text = new StringBuilder($"OcspStapling listener for {Subject}{(sites.Length > 1 ? $" and {sites.Length - 1} more" : "")} on {Endpoint}\nhandshakes: {Handshakes} ({StapledHandshakes} stapled)\n");
+        foreach (var site in sites.Take(StatusPageSites))
+        {
+            var staple = site.Staple;
+            var state = staple == null
+                ? $"no valid staple ({site.LastRefreshError ?? "none obtained yet"})"
+                : $"{staple.CertStatus?.ToString().ToLowerInvariant()}, thisUpdate {staple.ThisUpdate:u}, nextUpdate {staple.NextUpdate:u}";
+            text.Append($"certificate: {site.Subject} [{string.Join(", ", site.Names)}]\n  staple: {state}\n");
+        }
+        if (sites.Length > StatusPageSites)
+            text.Append($"... and {sites.Length - StatusPageSites} more certificates\n");
+        return text.ToString();
     }
 
     public override string ToString() =>
-        $"{Endpoint} {Subject}: {(StapleStatus is { } s ? $"stapling {s.ToString().ToLowerInvariant()} until {NextUpdate:u}" : "NOT stapling")}, {Handshakes} handshakes";
+        $"{Endpoint} {Subject}{(_sites.Length > 1 ? $" and {_sites.Length - 1} more" : "")}: {(StapleStatus is { } s ? $"stapling {s.ToString().ToLowerInvariant()} until {NextUpdate:u}" : "NOT stapling")}, {Handshakes} handshakes";
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops accepting at once, lets connections already served finish for up to <paramref name="drain"/>, then
+    /// closes what is left and stops refreshing. Idempotent.
+    /// </summary>
+    public async Task StopAsync(TimeSpan drain)
     {
-        if (_stop.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _stopping, 1) == 1)
             return;
-        _stop.Cancel();
         // The front stops using the listening socket before it is closed (its threads hold the descriptor).
         await _front.DisposeAsync().ConfigureAwait(false);
         _tcp.Stop();
-        await _keeper.DisposeAsync().ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + drain;
+        while (OpenConnections > 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(50).ConfigureAwait(false);
+        _stop.Cancel();
+        await _watch.ConfigureAwait(false);
+        await _reloading.WaitAsync().ConfigureAwait(false); // a renewal in progress finishes first
+        foreach (var site in _sites)
+        {
+            await site.StopAsync().ConfigureAwait(false);
+            site.Context.Dispose();
+        }
+        _reloading.Release(); // ReloadAsync, called late, finds the listener stopped and returns
+        _fetcher.Dispose();
     }
+
+    public ValueTask DisposeAsync() => new(StopAsync(TimeSpan.Zero));
 }

@@ -19,21 +19,25 @@ internal static class TlsFronts
             }
             else
             {
+                var front = new OpenSslFront(options, counters);
                 try
                 {
-                    return new OpenSslFront(options, counters);
+                    // The default certificate's key must be one OpenSSL takes; Auto falls back to SslStream when not.
+                    front.CreateContext(options.Certificates[0]).Dispose();
+                    return front;
                 }
                 catch (Exception e) when (e is InvalidOperationException or CryptographicException)
                 {
+                    front.DisposeAsync().AsTask().GetAwaiter().GetResult();
                     if (options.Tls == ListenerTls.OpenSsl)
-                        throw new StaplingException(FailureReason.InvalidArgument, options.Certificate.Subject, $"{e.Message} Use the SslStream front (--tls sslstream, -Tls SslStream).", e);
+                        throw new StaplingException(FailureReason.InvalidArgument, "OpenSSL", $"{e.Message} Use the SslStream front (--tls sslstream, -Tls SslStream).", e);
                     log.Verbose($"Using SslStream for TLS: {e.Message}");
                 }
             }
         }
-        var front = new SslStreamFront(options, counters);
-        if (!front.CanStaple && options.AllowNoStapling)
+        var sslStream = new SslStreamFront(options, counters);
+        if (!sslStream.CanStaple && options.AllowNoStapling)
             log.Warning($"Serving WITHOUT stapling (-AllowNoStapling): {SslStreamStapling.Unsupported}");
-        return front;
+        return sslStream;
     }
 }

@@ -5,12 +5,17 @@ using System.Security.Cryptography.X509Certificates;
 using OcspStapling.Engine;
 using OcspStapling.Engine.Certificates;
 using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Sites;
 using OcspStapling.Engine.Tls;
 using OcspStapling.Engine.Transport;
 
 namespace OcspStapling.Commands;
 
-/// <summary>Starts a TLS listener that staples from its first connection, and returns it (or waits with -Wait).</summary>
+/// <summary>
+/// Starts one TLS listener that staples from its first connection, for every certificate given (piped, by path, or
+/// found under -SitePath; chosen by SNI, the first is the default), and returns it (or waits with -Wait). Piped
+/// certificates are collected, so `dir Cert:\LocalMachine\My | Start-StaplingListener -Port 443` serves them all.
+/// </summary>
 [Cmdlet(VerbsLifecycle.Start, "StaplingListener", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Certificate)]
 [OutputType(typeof(StaplingListener))]
 public sealed class StartStaplingListenerCommand : ResponderCmdlet
@@ -24,17 +29,26 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
     [Parameter]
     public IPAddress Address { get; set; } = IPAddress.Loopback;
 
-    /// <summary>A certificate with its private key, e.g. from Cert:\LocalMachine\My.</summary>
+    private readonly List<ServedCertificate> _collected = new();
+
+    /// <summary>Certificates with their private keys, e.g. from Cert:\LocalMachine\My.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.Certificate)]
-    public X509Certificate2? Certificate { get; set; }
+    public X509Certificate2[]? Certificate { get; set; }
 
+    /// <summary>Certificate files (PEM with the chain, key inside or in -KeyPath; or PFX).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Path)]
-    public string? CertificatePath { get; set; }
+    public string[]? CertificatePath { get; set; }
 
+    /// <summary>Key files, one per -CertificatePath in the same order, when the keys are not inside the certificate files.</summary>
     [Parameter(ParameterSetName = ParameterSets.Path)]
-    public string? KeyPath { get; set; }
+    public string[]? KeyPath { get; set; }
 
-    [Parameter(ParameterSetName = ParameterSets.Path)]
+    /// <summary>Also serve every site Update-OcspStaple would find in these files or directories (keys found beside them).</summary>
+    [Parameter]
+    public string[]? SitePath { get; set; }
+
+    /// <summary>For PFX files given by path or found under -SitePath.</summary>
+    [Parameter]
     public SecureString? Password { get; set; }
 
     /// <summary>Staple this file (re-read when it changes) instead of fetching.</summary>
@@ -57,17 +71,43 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
     [Parameter]
     public SwitchParameter NoResumption { get; set; }
 
+    /// <summary>With -Wait: after Ctrl+C, how long open connections may finish before they are closed.</summary>
+    [Parameter]
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Block until Ctrl+C, then stop the listener.</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
     protected override void ProcessRecord()
     {
+        ForRecord(ErrorIdPrefix, (object?)Certificate ?? CertificatePath, () =>
+        {
+            if (ParameterSetName == ParameterSets.Certificate)
+            {
+                foreach (var certificate in Certificate!)
+                    _collected.Add(new ServedCertificate(certificate, new X509Certificate2Collection(CertificateInput.FromCertificate(certificate).Chain.ToArray())));
+                return;
+            }
+            if (KeyPath != null && KeyPath.Length != CertificatePath!.Length)
+                throw new StaplingException(FailureReason.InvalidArgument, "KeyPath", $"{KeyPath.Length} -KeyPath for {CertificatePath.Length} -CertificatePath: give one key per certificate, in the same order, or none when the keys are inside the certificate files.");
+            for (var i = 0; i < CertificatePath!.Length; i++)
+                _collected.Add(ServedCertificate.Load(GetUnresolvedProviderPathFromPSPath(CertificatePath[i]), FileSystemPath(KeyPath?[i]), PlainPassword));
+        });
+    }
+
+    protected override void EndProcessing()
+    {
         try
         {
-            ForRecord(ErrorIdPrefix, Certificate ?? (object?)CertificatePath, () =>
+            ForRecord(ErrorIdPrefix, null, () =>
             {
-                if (!ShouldProcess($"{Address}:{Port}", "Start a TLS listener"))
+                if (SitePath != null)
+                {
+                    var sites = SiteDiscovery.Discover(SitePath.Select(p => GetUnresolvedProviderPathFromPSPath(p)), PlainPassword, Log).Sites;
+                    _collected.AddRange(SiteKeys.Serve(sites, PlainPassword, Log).Where(f => _collected.All(c => c.Certificate.Thumbprint != f.Certificate.Thumbprint)));
+                }
+                if (_collected.Count == 0 || !ShouldProcess($"{Address}:{Port}", $"Start a TLS listener for {_collected.Count} certificate(s)"))
                     return;
                 var options = Options();
                 var listener = Run(() => StaplingListener.StartAsync(options, Log, Cancellation));
@@ -81,29 +121,24 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
         {
             ThrowTerminatingError(new ErrorRecord(unsupported, ErrorIdPrefix + "StaplingUnsupported", ErrorCategory.NotImplemented, null));
         }
+        base.EndProcessing();
     }
 
-    private ListenerOptions Options()
+    private string? PlainPassword => Password == null ? null : new NetworkCredential("", Password).Password;
+
+    private ListenerOptions Options() => new()
     {
-        var (certificate, intermediates) = ParameterSetName == ParameterSets.Certificate
-            ? (Certificate!, new X509Certificate2Collection(CertificateInput.FromCertificate(Certificate!).Chain.ToArray()))
-            : ServerCertificateFile.Load(GetUnresolvedProviderPathFromPSPath(CertificatePath!), FileSystemPath(KeyPath),
-                Password == null ? null : new NetworkCredential("", Password).Password);
-        return new ListenerOptions
-        {
-            Address = Address,
-            Port = Port,
-            Certificate = certificate,
-            Intermediates = intermediates,
-            StapleFile = FileSystemPath(StapleFile),
-            Fetch = ResponderFetchOptions(),
-            Transport = ResponderTransportOptions(),
-            ForwardTo = ForwardTo == null ? null : ListenerOptions.ParseEndpoint(ForwardTo),
-            AllowNoStapling = AllowNoStapling,
-            Tls = Tls,
-            AllowResumption = !NoResumption,
-        };
-    }
+        Address = Address,
+        Port = Port,
+        Certificates = _collected,
+        StapleFile = FileSystemPath(StapleFile),
+        Fetch = ResponderFetchOptions(),
+        Transport = ResponderTransportOptions(),
+        ForwardTo = ForwardTo == null ? null : ListenerOptions.ParseEndpoint(ForwardTo),
+        AllowNoStapling = AllowNoStapling,
+        Tls = Tls,
+        AllowResumption = !NoResumption,
+    };
 
     private void WaitThenStop(StaplingListener listener)
     {
@@ -118,7 +153,7 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
         finally
         {
             ListenerRegistry.Remove(listener);
-            listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            listener.StopAsync(DrainTimeout).GetAwaiter().GetResult();
         }
     }
 }

@@ -26,6 +26,7 @@ public sealed class CliParityTests
     {
         ["--cert"] = "CertificatePath", // the file; -Certificate takes certificate objects
         ["--key"] = "KeyPath",
+        ["--sites"] = "SitePath", // a path like -CertificatePath, found as Update-OcspStaple finds sites
         ["--out"] = "Path",
         ["--base64"] = "Format", // -Format Base64
         ["--export-dir"] = "ExportDirectory",

@@ -70,7 +70,7 @@ public sealed class ListenerCertificateObjectTests : IClassFixture<LabResponderF
         _lab.Responder.Add(leaf);
         var caFile = Path.Combine(Path.GetDirectoryName(_lab.GoodLeaf("ecdsa-ca" + tls + ".example.test"))!, "cafile.pem");
 
-        await using var listener = await StaplingListener.StartAsync(new ListenerOptions { Certificate = leaf, Intermediates = new X509Certificate2Collection(_lab.Pki.Issuer), Tls = tls });
+        await using var listener = await StaplingListener.StartAsync(new ListenerOptions { Certificates = [new ServedCertificate(leaf, new X509Certificate2Collection(_lab.Pki.Issuer))], Tls = tls });
         var seen = await SClient.StatusAsync(listener.Endpoint.Port, caFile, name, "-tls1_3");
 
         Assert.Contains("Cert Status: good", seen.StdOut);

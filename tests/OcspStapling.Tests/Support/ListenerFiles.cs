@@ -14,6 +14,6 @@ public static class ListenerFiles
         var chain = new X509Certificate2Collection();
         foreach (var cert in CertificateFile.ReadAll(fullchain).Skip(1))
             chain.Add(cert);
-        return new ListenerOptions { Certificate = leaf, Intermediates = chain, StapleFile = stapleFile, FilePollInterval = TimeSpan.FromMilliseconds(100) };
+        return new ListenerOptions { Certificates = [new ServedCertificate(leaf, chain)], StapleFile = stapleFile, FilePollInterval = TimeSpan.FromMilliseconds(100) };
     }
 }

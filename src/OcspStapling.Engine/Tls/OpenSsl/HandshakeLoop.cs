@@ -10,16 +10,16 @@ namespace OcspStapling.Engine.Tls.OpenSsl;
 /// </summary>
 internal sealed class HandshakeLoop : IDisposable
 {
-    private readonly OpenSslServerContext _context;
+    private readonly OpenSslSni _sni;
     private readonly Socket _listening;
     private readonly LoopSettings _settings;
     private readonly DescriptorHandle _wake;
     private readonly List<Thread> _threads = new();
     private int _disposed;
 
-    public HandshakeLoop(OpenSslServerContext context, Socket listening, LoopSettings settings)
+    public HandshakeLoop(OpenSslSni sni, Socket listening, LoopSettings settings)
     {
-        _context = context;
+        _sni = sni;
         _listening = listening;
         _settings = settings;
         _wake = new DescriptorHandle(LibC.eventfd(0, LibC.NonBlockingCloseOnExec));
@@ -38,7 +38,7 @@ internal sealed class HandshakeLoop : IDisposable
         try
         {
             for (var i = 0; i < ThreadCount; i++)
-                workers.Add(new HandshakeWorker(_context, (int)_listening.Handle, _wake.Fd, _settings));
+                workers.Add(new HandshakeWorker(_sni, (int)_listening.Handle, _wake.Fd, _settings));
         }
         catch
         {

@@ -8,7 +8,7 @@ internal sealed unsafe class HandshakeWorker : IDisposable
     private const int MaxEvents = 64;
     private static readonly TimeSpan AcceptPause = TimeSpan.FromMilliseconds(100);
 
-    private readonly OpenSslServerContext _context;
+    private readonly OpenSslSni _sni;
     private readonly int _listening;
     private readonly int _wake;
     private readonly LoopSettings _settings;
@@ -21,9 +21,9 @@ internal sealed unsafe class HandshakeWorker : IDisposable
     private readonly Action<Connection> _advance; // one delegate, not one per event
     private long _acceptPausedUntil;
 
-    public HandshakeWorker(OpenSslServerContext context, int listening, int wake, LoopSettings settings)
+    public HandshakeWorker(OpenSslSni sni, int listening, int wake, LoopSettings settings)
     {
-        _context = context;
+        _sni = sni;
         _listening = listening;
         _wake = wake;
         _settings = settings;
@@ -90,7 +90,7 @@ internal sealed unsafe class HandshakeWorker : IDisposable
             return;
         }
         LibC.SetNoDelay(fd);
-        var connection = Connection.Start(_context, fd);
+        var connection = Connection.Start(_sni.Default, fd);
         if (connection == null)
         {
             LibC.close(fd);
@@ -143,7 +143,7 @@ internal sealed unsafe class HandshakeWorker : IDisposable
                 return;
             }
             connection.Authenticated = true;
-            _settings.Counters.Succeeded();
+            _settings.Counters.Succeeded(_sni.HasValidStaple(connection.Ssl));
             if (_settings.HandOffAtOnce)
             {
                 HandOff(connection, ReadOnlySpan<byte>.Empty);

@@ -19,6 +19,8 @@ internal static unsafe class LibSsl
 
     public const int CtrlMode = 33;
     public const int CtrlSetSessionCacheMode = 44;
+    public const int CtrlSetServerNameCallback = 53;
+    public const int CtrlSetServerNameArgument = 54;
     public const int CtrlSetStatusCallback = 63;
     public const int CtrlSetStatusCallbackArgument = 64;
     public const int CtrlSetStatusResponse = 71;
@@ -61,6 +63,10 @@ internal static unsafe class LibSsl
     [DllImport(Ssl)] public static extern int SSL_shutdown(SslHandle ssl);
     [DllImport(Ssl)] public static extern int SSL_get_error(SslHandle ssl, int result);
     [DllImport(Ssl)] public static extern long SSL_ctrl(IntPtr ssl, int command, long larg, IntPtr parg);
+    [DllImport(Ssl)] public static extern IntPtr SSL_get_servername(IntPtr ssl, int type);
+    [DllImport(Ssl)] public static extern IntPtr SSL_get_SSL_CTX(IntPtr ssl);
+    [DllImport(Ssl)] public static extern IntPtr SSL_get_SSL_CTX(SslHandle ssl);
+    [DllImport(Ssl)] public static extern IntPtr SSL_set_SSL_CTX(IntPtr ssl, IntPtr context);
 
     [DllImport(Crypto)] public static extern IntPtr CRYPTO_malloc(nuint size, byte* file, int line);
     [DllImport(Crypto)] public static extern IntPtr d2i_X509(IntPtr reuse, byte** der, long length);

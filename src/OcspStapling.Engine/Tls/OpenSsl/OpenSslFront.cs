@@ -2,10 +2,10 @@ using System.Net.Sockets;
 
 namespace OcspStapling.Engine.Tls.OpenSsl;
 
-/// <summary>The listener's TLS front on Linux with OpenSSL 3: <see cref="HandshakeLoop"/> over one SSL_CTX.</summary>
+/// <summary>The listener's TLS front on Linux with OpenSSL 3: <see cref="HandshakeLoop"/> over one SSL_CTX per certificate.</summary>
 internal sealed class OpenSslFront : ITlsFront
 {
-    private readonly OpenSslServerContext _context;
+    private readonly OpenSslSni _sni = new();
     private readonly ListenerOptions _options;
     private readonly HandshakeCounters _counters;
     private HandshakeLoop? _loop;
@@ -14,14 +14,15 @@ internal sealed class OpenSslFront : ITlsFront
     {
         _options = options;
         _counters = counters;
-        _context = OpenSslServerContext.Create(options.Certificate, options.Intermediates, options.AllowResumption);
     }
 
     public string Description => $"{LibSsl.Version}, {HandshakeLoop.ThreadCount} handshake threads";
 
     public bool CanStaple => true;
 
-    public void Staple(byte[]? der, DateTimeOffset expires) => _context.Staple(der, expires);
+    public IServedContext CreateContext(ServedCertificate certificate) => OpenSslServerContext.Create(certificate, _options.AllowResumption, _sni);
+
+    public void Serve(ServerNameTable<IServedContext> table) => _sni.Use(table);
 
     public void Start(TcpListener listening, Func<Stream, Task> serve)
     {
@@ -31,14 +32,14 @@ internal sealed class OpenSslFront : ITlsFront
                 await using (stream)
                     await serve(stream).ConfigureAwait(false);
             }));
-        _loop = new HandshakeLoop(_context, listening.Server, settings);
+        _loop = new HandshakeLoop(_sni, listening.Server, settings);
         _loop.Start();
     }
 
     public ValueTask DisposeAsync()
     {
         _loop?.Dispose();
-        _context.Dispose();
+        _sni.Dispose();
         return ValueTask.CompletedTask;
     }
 }

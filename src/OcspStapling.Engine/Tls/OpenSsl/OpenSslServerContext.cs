@@ -5,11 +5,11 @@ using System.Security.Cryptography.X509Certificates;
 namespace OcspStapling.Engine.Tls.OpenSsl;
 
 /// <summary>
-/// One SSL_CTX for the listener: the certificate, its intermediates and key, and the staple, which OpenSSL asks for
+/// One SSL_CTX per certificate the listener serves: the certificate, its intermediates and key, and the staple, which OpenSSL asks for
 /// through its documented status callback (SSL_CTX_set_tlsext_status_cb) on each handshake whose client wants it.
 /// A staple past its expiry is never sent, even before the keeper withdraws it.
 /// </summary>
-internal sealed unsafe class OpenSslServerContext : IDisposable
+internal sealed unsafe class OpenSslServerContext : IServedContext
 {
     private static readonly Lazy<string?> Problem = new(FindProblem);
     private volatile StapleBytes? _staple;
@@ -22,12 +22,13 @@ internal sealed unsafe class OpenSslServerContext : IDisposable
     /// <summary>The SSL_CTX; connections made from it keep it alive after <see cref="Dispose"/>.</summary>
     public SslContextHandle Handle { get; }
 
-    public static OpenSslServerContext Create(X509Certificate2 certificate, X509Certificate2Collection intermediates, bool allowResumption)
+    public static OpenSslServerContext Create(ServedCertificate served, bool allowResumption, OpenSslSni sni)
     {
         var context = new OpenSslServerContext(SslContextHandle.Create());
         try
         {
-            context.Configure(certificate, intermediates, allowResumption);
+            context.Configure(served.Certificate, served.Intermediates, allowResumption);
+            Require(sni.InstallOn(context.Handle), served.Certificate, "the server name (SNI) callback");
             return context;
         }
         catch
@@ -39,6 +40,8 @@ internal sealed unsafe class OpenSslServerContext : IDisposable
 
     /// <summary>Staple <paramref name="der"/> on following handshakes until <paramref name="expires"/>; null stops stapling.</summary>
     public void Staple(byte[]? der, DateTimeOffset expires) => _staple = der == null ? null : new StapleBytes(der, expires);
+
+    public bool HasValidStaple => _staple is { } staple && staple.Expires > DateTimeOffset.UtcNow;
 
     private void Configure(X509Certificate2 certificate, X509Certificate2Collection intermediates, bool allowResumption)
     {

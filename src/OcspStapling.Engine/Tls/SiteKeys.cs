@@ -1,0 +1,51 @@
+using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Sites;
+
+namespace OcspStapling.Engine.Tls;
+
+/// <summary>
+/// Finds the private key beside each discovered site, by the conventions of the tools that wrote it (certbot's
+/// privkey.pem, acme.sh's &lt;domain&gt;.key, HAProxy's key inside the .pem or in .pem.key, name.crt + name.key), so a
+/// listener can serve every site <c>update</c> discovers.
+/// </summary>
+public static class SiteKeys
+{
+    /// <summary>The sites as certificates to serve; a site whose key is missing or unreadable is left out, with one warning.</summary>
+    public static IReadOnlyList<ServedCertificate> Serve(IEnumerable<Site> sites, string? password, IOperationLog log)
+    {
+        var served = new List<ServedCertificate>();
+        foreach (var site in sites)
+        {
+            if (site.SourcePath is not { } file)
+                continue;
+            try
+            {
+                served.Add(ServedCertificate.Load(file, KeyFile(site.Layout, file), password));
+            }
+            catch (StaplingException e)
+            {
+                log.Warning($"Not serving {site.Name}: {e.Message}");
+            }
+        }
+        return served;
+    }
+
+    /// <summary>The key file for a certificate file, or null when the key should be inside it (HAProxy .pem, PFX).</summary>
+    public static string? KeyFile(SiteLayout layout, string certificateFile)
+    {
+        var directory = Path.GetDirectoryName(certificateFile) ?? ".";
+        var candidates = layout switch
+        {
+            SiteLayout.Certbot => new[] { Path.Combine(directory, "privkey.pem") },
+            SiteLayout.AcmeSh => new[] { Path.Combine(directory, AcmeDomain(directory) + ".key") },
+            _ => new[] { certificateFile + ".key", Path.ChangeExtension(certificateFile, ".key") },
+        };
+        return candidates.FirstOrDefault(File.Exists);
+    }
+
+    private static string AcmeDomain(string directory)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+        return name.EndsWith("_ecc", StringComparison.Ordinal) ? name[..^4] : name;
+    }
+}
