@@ -89,17 +89,4 @@ public sealed class CertificateAndCodecTests : IClassFixture<LabResponderFixture
             _lab.Responder.Fault = Engine.Lab.LabFault.None;
         }
     }
-
-    private sealed class RecordingLog : IOperationLog
-    {
-        public List<string> Warnings { get; } = new();
-
-        public void Verbose(string message) { }
-
-        public void Warning(string message)
-        {
-            lock (Warnings)
-                Warnings.Add(message);
-        }
-    }
 }

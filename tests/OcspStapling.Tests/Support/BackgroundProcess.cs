@@ -66,11 +66,17 @@ public sealed class BackgroundProcess : IAsyncDisposable
         await _process.WaitForExitAsync(cts.Token);
     }
 
+    /// <summary>Sends a signal by name (HUP, TERM, INT) and returns at once.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", new[] { "-" + signal, _process.Id.ToString() });
+        await kill.WaitForExitAsync();
+    }
+
     /// <summary>Sends SIGINT (Ctrl+C) and waits for a clean exit.</summary>
     public async Task<int> InterruptAsync(TimeSpan timeout)
     {
-        using var kill = Process.Start("kill", new[] { "-INT", _process.Id.ToString() });
-        await kill.WaitForExitAsync();
+        await SignalAsync("INT");
         using var cts = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cts.Token);
         return _process.ExitCode;
