@@ -220,7 +220,7 @@ public sealed class StapleRefresher : IDisposable
                 LastAttempt = now,
                 LastError = failure,
                 FailureCount = failures,
-                NextRefresh = now + _options.Policy.RetryDelay(failures),
+                NextRefresh = now + _options.Policy.RetryDelay(failures, stapling: entry?.HasValidStaple(now) == true),
             });
             var kept = entry?.HasValidStaple(now) == true ? $" Keeping the staple valid until {entry.Answer!.NextUpdate:u}." : " There is no valid staple to fall back on.";
             _log.Warning($"{site.Name}: {failure}{kept}");

@@ -132,7 +132,7 @@ internal sealed class StapleKeeper : IAsyncDisposable
             // Any failure (an unreadable file, a malformed answer) leaves the listener serving what it has.
             _failures++;
             LastError = e.Message;
-            _nextRefresh = DateTimeOffset.UtcNow + _options.Refresh.RetryDelay(_failures);
+            _nextRefresh = DateTimeOffset.UtcNow + _options.Refresh.RetryDelay(_failures, stapling: IsStapling);
             _log.Warning(Current != null
                 ? $"{e.Message} Still serving the staple valid until {Current.NextUpdate:u}."
                 : $"{e.Message} No valid staple to serve.");
@@ -145,7 +145,7 @@ internal sealed class StapleKeeper : IAsyncDisposable
     {
         var now = DateTimeOffset.UtcNow;
         var due = result.JudgeAt(now, _options.Refresh, _options.Fetch.Verification).FetchAt ?? now;
-        return due > now ? due : now + _options.Refresh.RetryDelay(1);
+        return due > now ? due : now + _options.Refresh.RetryDelay(1, stapling: IsStapling);
     }
 
     private async Task<OcspResult> ObtainAsync(CancellationToken cancel)

@@ -32,7 +32,20 @@ public sealed class RefreshPolicyTests
     public void Never_sooner_than_the_minimum_interval_unless_that_would_let_it_lapse()
     {
         Assert.Equal(T0.AddMinutes(5), _policy.NextDue(T0, T0, T0.AddMinutes(20)));
-        Assert.Equal(T0, _policy.NextDue(T0, T0, T0.AddMinutes(3)));
+        // Valid 3 more minutes: refetched at half of that, before it lapses, not at once and not in a loop.
+        Assert.Equal(T0.AddSeconds(90), _policy.NextDue(T0, T0, T0.AddMinutes(3)));
+        Assert.Equal(T0.AddSeconds(90), _policy.NextDue(T0, T0.AddMinutes(-10), T0.AddMinutes(3))); // what is left counts
+    }
+
+    [Fact]
+    public void Even_staples_valid_seconds_are_not_fetched_more_often_than_the_shortest_interval()
+    {
+        Assert.Equal(T0.AddSeconds(30), _policy.NextDue(T0, T0, T0.AddSeconds(20)));
+        Assert.Equal(T0.AddSeconds(30), _policy.NextDueSpread(T0, T0, T0.AddSeconds(20), spreadKey: 0.99));
+        var fetches = 0;
+        for (var at = T0; at < T0.AddHours(1); at = _policy.NextDue(at, at, at.AddSeconds(5)))
+            fetches++;
+        Assert.Equal(120, fetches); // an hour of 5-second staples: one fetch per 30 s, not thousands
     }
 
     [Fact]
@@ -76,6 +89,18 @@ public sealed class RefreshPolicyTests
         var jittered = Enumerable.Range(0, 50).Select(_ => _policy.RetryDelay(3).TotalSeconds).ToList();
         Assert.All(jittered, s => Assert.InRange(s, 240 * 0.8, 240 * 1.2));
         Assert.True(jittered.Distinct().Count() > 1, "retries are spread, not in step");
+    }
+
+    [Fact]
+    public void Without_a_valid_staple_retries_are_capped_at_five_minutes_with_jitter()
+    {
+        var exact = _policy with { Jitter = 0 };
+        Assert.Equal(TimeSpan.FromMinutes(32), exact.RetryDelay(6, stapling: true));
+        Assert.Equal(TimeSpan.FromMinutes(5), exact.RetryDelay(6, stapling: false));
+        Assert.Equal(TimeSpan.FromMinutes(2), exact.RetryDelay(2, stapling: false)); // below the cap, unchanged
+        var jittered = Enumerable.Range(0, 50).Select(_ => _policy.RetryDelay(20, stapling: false).TotalSeconds).ToList();
+        Assert.All(jittered, s => Assert.InRange(s, 300 * 0.8, 300));
+        Assert.True(jittered.Distinct().Count() > 1, "capped retries are still spread");
     }
 
     private static StoreEntry Entry(DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, DateTimeOffset fetchedAt)
