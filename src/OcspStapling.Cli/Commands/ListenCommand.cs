@@ -3,6 +3,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using OcspStapling.Engine;
 using OcspStapling.Engine.Sites;
+using OcspStapling.Engine.Store;
 using OcspStapling.Engine.Tls;
 
 namespace OcspStapling.Cli.Commands;
@@ -25,10 +26,12 @@ internal static class ListenCommand
         var stapleFile = new Option<string?>("--staple-file") { Description = "Staple this file (re-read when it changes) instead of fetching; one certificate only" };
         var forward = new Option<string?>("--forward") { Description = "Forward decrypted traffic to HOST:PORT (otherwise answer with a status page)" };
         var noResumption = new Option<bool>("--no-resumption") { Description = "Do not offer TLS session resumption (every handshake is a full one)" };
+        var store = new Option<string?>("--store") { Description = $"Staple store shared with `update` (same entries and locks: the CA is asked once per host; default {StapleStore.DefaultDirectory()}, or OCSPSTAPLE_STORE)" };
+        var noStore = new Option<bool>("--no-store") { Description = "Keep staples in memory only" };
         var drain = new Option<string>("--drain-timeout") { Description = "On SIGTERM or Ctrl+C, let open connections finish for up to this long", DefaultValueFactory = _ => "10s" };
         var tls = new Option<string>("--tls") { Description = "TLS implementation: auto (OpenSSL 3 directly where installed, else SslStream), openssl, sslstream", DefaultValueFactory = _ => "auto" };
         tls.AcceptOnlyFromAmong("auto", "openssl", "sslstream");
-        var command = new Command("listen", "Serve TLS with OCSP staples from the first connection on, for one or many certificates") { cert, key, sites, port, address, stapleFile, forward, noResumption, drain, tls };
+        var command = new Command("listen", "Serve TLS with OCSP staples from the first connection on, for one or many certificates") { cert, key, sites, port, address, stapleFile, store, noStore, forward, noResumption, drain, tls };
         options.AddTo(command, network: true);
         command.SetAction((parse, cancel) => context.GuardAsync("listen", parse.GetValue(options.Json), async () =>
         {
@@ -43,6 +46,7 @@ internal static class ListenCommand
                 Port = parse.GetValue(port),
                 Certificates = Certificates(parse.GetValue(cert) ?? [], parse.GetValue(key) ?? [], parse.GetValue(sites) ?? [], options.Password(parse), log),
                 StapleFile = parse.GetValue(stapleFile),
+                Store = parse.GetValue(noStore) || parse.GetValue(stapleFile) != null ? null : parse.GetValue(store) ?? DefaultStore(log),
                 Fetch = options.ToFetchOptions(parse),
                 Transport = transport,
                 ForwardTo = parse.GetValue(forward) is { } f ? ListenerOptions.ParseEndpoint(f) : null,
@@ -100,6 +104,21 @@ internal static class ListenCommand
             served.AddRange(found.Where(f => served.All(s => s.Certificate.Thumbprint != f.Certificate.Thumbprint)));
         }
         return served;
+    }
+
+    /// <summary>update's default store when this user can use it; otherwise staples stay in memory, and the log says why.</summary>
+    private static string? DefaultStore(ListenLog log)
+    {
+        var directory = StapleStore.DefaultDirectory();
+        try
+        {
+            return new StapleStore(directory).Directory;
+        }
+        catch (StaplingException e)
+        {
+            log.Warning($"{e.Message} Staples are kept in memory only; give --store DIR to share them with update.");
+            return null;
+        }
     }
 
     private static string Staple(ListenerSite site) => site.Staple is { } s

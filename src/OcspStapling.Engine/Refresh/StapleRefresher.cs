@@ -92,6 +92,13 @@ public sealed class StapleRefresher : IDisposable
             report(RefreshSummary.ForUnreadable(unreadable.Target ?? "", unreadable.Message));
     }
 
+    /// <summary>
+    /// One site, as a run would refresh it (fetched only when due, under the entry's lock, saved whole), without the
+    /// run's deliveries and housekeeping: for a long-running process (the listener) that shares the store with update.
+    /// </summary>
+    public async Task<RefreshSummary> RefreshSiteAsync(Site site, CancellationToken cancel = default) =>
+        (await RefreshGuardedAsync(site, cancel).ConfigureAwait(false)).Item1;
+
     // Tells HAProxy and the reload command about staples that changed in this run or that an earlier run failed to
     // deliver; a delivery that fails stays pending in the store, so the next run tries again.
     private async Task DeliverAsync(RefreshSummary[] summaries, IReadOnlyList<int> toDeliver, CancellationToken cancel)

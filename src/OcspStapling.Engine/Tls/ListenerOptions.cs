@@ -26,6 +26,12 @@ public sealed record ListenerOptions
     /// <summary>Staple this file (nginx's ssl_stapling_file), re-read when it changes; null fetches automatically. One certificate only.</summary>
     public string? StapleFile { get; init; }
 
+    /// <summary>
+    /// The staple store to share with `update` (same entries, same locks: a host running both asks its CA once); null
+    /// keeps staples in memory only. Not used with <see cref="StapleFile"/>.
+    /// </summary>
+    public string? Store { get; init; }
+
     /// <summary>Issuer, trusted file, responder and verification settings, as for Get-OcspResponse.</summary>
     public FetchOptions Fetch { get; init; } = FetchOptions.Default;
 

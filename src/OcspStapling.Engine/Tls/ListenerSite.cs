@@ -47,10 +47,10 @@ public sealed class ListenerSite
 
     /// <summary>Prepares the certificate on the front and obtains its first staple (a failure is logged; it is then served without one).</summary>
     internal static async Task<ListenerSite> StartAsync(ServedCertificate served, FileStamp? stamp, ITlsFront front, ListenerOptions options,
-        StapleFetcher fetcher, IOperationLog log, CancellationToken cancel)
+        StapleFetcher fetcher, StoreStapleSource? store, IOperationLog log, CancellationToken cancel)
     {
         var context = front.CreateContext(served);
-        var keeper = new StapleKeeper(served, options, fetcher, context.Staple, log);
+        var keeper = new StapleKeeper(served, options, fetcher, store, context.Staple, log);
         try
         {
             await keeper.StartAsync(cancel).ConfigureAwait(false);

@@ -15,6 +15,7 @@ internal sealed class StapleKeeper : IAsyncDisposable
     private readonly CertificateBundle _bundle;
     private readonly IOperationLog _log;
     private readonly StapleFetcher _fetcher;
+    private readonly StoreStapleSource? _store;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
     private (long Length, DateTime Written)? _fileSeen;
@@ -23,9 +24,11 @@ internal sealed class StapleKeeper : IAsyncDisposable
     private DateTimeOffset _expiry;
 
     /// <param name="fetcher">Shared by the listener's keepers, so one responder host is paced as one.</param>
-    public StapleKeeper(ServedCertificate served, ListenerOptions options, StapleFetcher fetcher, Action<byte[]?, DateTimeOffset> staple, IOperationLog log)
+    /// <param name="store">The shared store to go through, when the listener has one.</param>
+    public StapleKeeper(ServedCertificate served, ListenerOptions options, StapleFetcher fetcher, StoreStapleSource? store, Action<byte[]?, DateTimeOffset> staple, IOperationLog log)
     {
         _options = options;
+        _store = store;
         _staple = staple;
         _log = log;
         _bundle = new CertificateBundle(served.Certificate, served.Intermediates.ToList(), null);
@@ -151,7 +154,11 @@ internal sealed class StapleKeeper : IAsyncDisposable
     private async Task<OcspResult> ObtainAsync(CancellationToken cancel)
     {
         if (_options.StapleFile is not { } file)
-            return await _fetcher.FetchAsync(_bundle, _options.Fetch, _log, cancel).ConfigureAwait(false);
+        {
+            return _store != null
+                ? await _store.ObtainAsync(_bundle, cancel).ConfigureAwait(false)
+                : await _fetcher.FetchAsync(_bundle, _options.Fetch, _log, cancel).ConfigureAwait(false);
+        }
         var info = new FileInfo(file);
         _fileSeen = info.Exists ? (info.Length, info.LastWriteTimeUtc) : (-1L, DateTime.MinValue);
         return await StapleFileCheck.CheckAsync(file, _bundle, _options.Fetch, cancel).ConfigureAwait(false);

@@ -24,6 +24,7 @@ public sealed class StaplingListener : IAsyncDisposable
     private readonly ITlsFront _front;
     private readonly HandshakeCounters _counters = new();
     private readonly StapleFetcher _fetcher;
+    private readonly StoreStapleSource? _store;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _reloading = new(1, 1);
     private readonly IOperationLog _log;
@@ -39,6 +40,7 @@ public sealed class StaplingListener : IAsyncDisposable
         _options = options;
         _log = log;
         _fetcher = new StapleFetcher(options.Transport);
+        _store = options.Store != null && options.StapleFile == null ? new StoreStapleSource(options, log) : null;
         _front = TlsFronts.Create(options, _counters, log);
         _tcp = new TcpListener(options.Address, options.Port);
     }
@@ -57,6 +59,8 @@ public sealed class StaplingListener : IAsyncDisposable
         try
         {
             listener._log.Verbose($"TLS handshakes by {listener.TlsImplementation}.");
+            if (listener._store != null)
+                listener._log.Verbose($"Staples are shared through the store '{listener._store.Directory}'.");
             await listener.StartSitesAsync(cancel).ConfigureAwait(false);
             listener.Listen();
         }
@@ -90,7 +94,7 @@ public sealed class StaplingListener : IAsyncDisposable
             await Parallel.ForEachAsync(Enumerable.Range(0, sites.Length), new ParallelOptions { MaxDegreeOfParallelism = StartConcurrency, CancellationToken = cancel }, async (i, token) =>
             {
                 var served = _options.Certificates[i];
-                sites[i] = await ListenerSite.StartAsync(served, FileStamp.Of(served), _front, _options, _fetcher, _log, token).ConfigureAwait(false);
+                sites[i] = await ListenerSite.StartAsync(served, FileStamp.Of(served), _front, _options, _fetcher, _store, _log, token).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }
         catch
@@ -193,7 +197,7 @@ public sealed class StaplingListener : IAsyncDisposable
             site.Rejected = stamp; // touched, or rewritten with the same certificate: nothing to do until it changes
             return null;
         }
-        var renewed = await ListenerSite.StartAsync(served, stamp, _front, _options, _fetcher, _log, cancel).ConfigureAwait(false);
+        var renewed = await ListenerSite.StartAsync(served, stamp, _front, _options, _fetcher, _store, _log, cancel).ConfigureAwait(false);
         _log.Info($"Renewed: serving {served.Subject} (serial {served.Certificate.SerialNumber}, valid until {served.Certificate.NotAfter.ToUniversalTime():u}) from {served.CertificateFile}, {(renewed.IsStapling ? "stapled" : $"without a staple for now ({renewed.LastRefreshError})")}.");
         return renewed;
     }
@@ -373,6 +377,7 @@ public sealed class StaplingListener : IAsyncDisposable
         }
         _reloading.Release(); // ReloadAsync, called late, finds the listener stopped and returns
         _fetcher.Dispose();
+        _store?.Dispose();
     }
 
     public ValueTask DisposeAsync() => new(StopAsync(TimeSpan.Zero));

@@ -6,6 +6,7 @@ using OcspStapling.Engine;
 using OcspStapling.Engine.Certificates;
 using OcspStapling.Engine.Operations;
 using OcspStapling.Engine.Sites;
+using OcspStapling.Engine.Store;
 using OcspStapling.Engine.Tls;
 using OcspStapling.Engine.Transport;
 
@@ -54,6 +55,14 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
     /// <summary>Staple this file (re-read when it changes) instead of fetching.</summary>
     [Parameter]
     public string? StapleFile { get; set; }
+
+    /// <summary>The staple store shared with Update-OcspStaple (default: its default store); ignored with -StapleFile.</summary>
+    [Parameter]
+    public string? StorePath { get; set; }
+
+    /// <summary>Keep staples in memory only.</summary>
+    [Parameter]
+    public SwitchParameter NoStore { get; set; }
 
     /// <summary>host:port to forward decrypted traffic to.</summary>
     [Parameter]
@@ -132,6 +141,7 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
         Port = Port,
         Certificates = _collected,
         StapleFile = FileSystemPath(StapleFile),
+        Store = NoStore || StapleFile != null ? null : FileSystemPath(StorePath) ?? StapleStore.DefaultDirectory(),
         Fetch = ResponderFetchOptions(),
         Transport = ResponderTransportOptions(),
         ForwardTo = ForwardTo == null ? null : ListenerOptions.ParseEndpoint(ForwardTo),

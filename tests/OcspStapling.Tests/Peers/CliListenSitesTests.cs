@@ -95,6 +95,44 @@ public sealed class CliListenSitesTests : IClassFixture<LabResponderFixture>
         await echo;
     }
 
+    [PeerFact("openssl")]
+    public async Task Listen_and_update_sharing_a_store_ask_the_responder_once()
+    {
+        using var store = new TempDirectory();
+        // The listener fetches; update beside it then finds the entry fresh and asks nothing.
+        var first = LabSite.Of(_lab.GoodLeaf("shared-listen-first.example.test"));
+        var before = _lab.Responder.RequestCount;
+        await using (var listen = await StartListenAsync(first, "--store", store.Path))
+        {
+            Assert.Equal(1, _lab.Responder.RequestCount - before);
+            var update = await CliRunner.RunAsync("update", first.Path, "--store", store.Path, "--json");
+            Assert.True(update.ExitCode == 0, update.ToString());
+            Assert.Equal("stillFresh", update.Sites.Single().GetProperty("outcome").GetString());
+            Assert.Equal(1, _lab.Responder.RequestCount - before);
+            Assert.Equal(0, await listen.InterruptAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        // update fetches first; a listener started afterwards serves the stored staple and asks nothing.
+        var second = LabSite.Of(_lab.GoodLeaf("shared-update-first.example.test"));
+        before = _lab.Responder.RequestCount;
+        Assert.Equal(0, (await CliRunner.RunAsync("update", second.Path, "--store", store.Path)).ExitCode);
+        Assert.Equal(1, _lab.Responder.RequestCount - before);
+        await using (var listen = await StartListenAsync(second, "--store", store.Path))
+        {
+            var seen = await SClient.StatusAsync(int.Parse(listen.Output.Split("127.0.0.1:")[1].Split(' ')[0]), second.CaFile, second.Name);
+            Assert.Contains("Cert Status: good", seen.StdOut);
+            Assert.Equal(1, _lab.Responder.RequestCount - before);
+            Assert.Equal(0, await listen.InterruptAsync(TimeSpan.FromSeconds(10)));
+        }
+    }
+
+    private static async Task<BackgroundProcess> StartListenAsync(LabSite site, params string[] more)
+    {
+        var listen = BackgroundProcess.Start(Program, new[] { "listen", "--cert", site.Path, "--key", site.KeyFile, "--port", FreePort.Next().ToString() }.Concat(more));
+        await listen.WaitForOutputAsync($"for CN={site.Name}: stapling good", TimeSpan.FromSeconds(30));
+        return listen;
+    }
+
     private static async Task Exchange(Stream tls, byte[] message)
     {
         await tls.WriteAsync(message);
