@@ -28,10 +28,11 @@ internal static class ListenCommand
         var noResumption = new Option<bool>("--no-resumption") { Description = "Do not offer TLS session resumption (every handshake is a full one)" };
         var store = new Option<string?>("--store") { Description = $"Staple store shared with `update` (same entries and locks: the CA is asked once per host; default {StapleStore.DefaultDirectory()}, or OCSPSTAPLE_STORE)" };
         var noStore = new Option<bool>("--no-store") { Description = "Keep staples in memory only" };
+        var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics on ADDR:PORT (plain HTTP, GET /metrics): handshakes, stapled handshakes, each certificate's staple state and expiry" };
         var drain = new Option<string>("--drain-timeout") { Description = "On SIGTERM or Ctrl+C, let open connections finish for up to this long", DefaultValueFactory = _ => "10s" };
         var tls = new Option<string>("--tls") { Description = "TLS implementation: auto (OpenSSL 3 directly where installed, else SslStream), openssl, sslstream", DefaultValueFactory = _ => "auto" };
         tls.AcceptOnlyFromAmong("auto", "openssl", "sslstream");
-        var command = new Command("listen", "Serve TLS with OCSP staples from the first connection on, for one or many certificates") { cert, key, sites, port, address, stapleFile, store, noStore, forward, noResumption, drain, tls };
+        var command = new Command("listen", "Serve TLS with OCSP staples from the first connection on, for one or many certificates") { cert, key, sites, port, address, stapleFile, store, noStore, forward, metrics, noResumption, drain, tls };
         options.AddTo(command, network: true);
         command.SetAction((parse, cancel) => context.GuardAsync("listen", parse.GetValue(options.Json), async () =>
         {
@@ -50,6 +51,7 @@ internal static class ListenCommand
                 Fetch = options.ToFetchOptions(parse),
                 Transport = transport,
                 ForwardTo = parse.GetValue(forward) is { } f ? ListenerOptions.ParseEndpoint(f) : null,
+                Metrics = parse.GetValue(metrics) is { } m ? ListenerOptions.ParseListenEndpoint(m, "--metrics") : null,
                 AllowResumption = !parse.GetValue(noResumption),
                 Tls = Enum.Parse<ListenerTls>(parse.GetValue(tls)!, ignoreCase: true),
             };
@@ -61,6 +63,8 @@ internal static class ListenCommand
                     log.Info($"listening on {listener.Endpoint} for {site.Subject}: {Staple(site)}");
                     log.Verbose($"{site.Subject} answers the server names {string.Join(", ", site.Names)}.");
                 }
+                if (listener.MetricsEndpoint is { } scrape)
+                    log.Info($"metrics on http://{scrape}/metrics");
                 // SIGHUP re-reads renewed certificate files at once, as nginx -s reload would (and does not end the process).
                 using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
                 {

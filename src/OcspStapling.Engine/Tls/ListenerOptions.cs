@@ -39,6 +39,9 @@ public sealed record ListenerOptions
 
     public RefreshPolicy Refresh { get; init; } = RefreshPolicy.Default;
 
+    /// <summary>Where to serve Prometheus metrics (plain HTTP, GET /metrics); null serves none.</summary>
+    public IPEndPoint? Metrics { get; init; }
+
     /// <summary>"host:port" to forward decrypted bytes to; null answers each connection with a status page.</summary>
     public DnsEndPoint? ForwardTo { get; init; }
 
@@ -61,6 +64,12 @@ public sealed record ListenerOptions
 
     /// <summary>Which TLS implementation completes handshakes; Auto uses OpenSSL 3 directly where it can.</summary>
     public ListenerTls Tls { get; init; } = ListenerTls.Auto;
+
+    /// <summary>Parses "address:port" for --metrics / -Metrics ([::1]:9464 for IPv6).</summary>
+    public static IPEndPoint ParseListenEndpoint(string text, string option) =>
+        IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port > 0
+            ? endpoint
+            : throw new StaplingException(FailureReason.InvalidArgument, text, $"{option} '{text}' is not address:port (for example 127.0.0.1:9464).");
 
     /// <summary>Parses "host:port" for --forward / -ForwardTo.</summary>
     public static DnsEndPoint ParseEndpoint(string text)

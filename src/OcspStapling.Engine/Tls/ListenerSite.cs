@@ -35,6 +35,12 @@ public sealed class ListenerSite
 
     public string? LastRefreshError => _keeper.LastError;
 
+    /// <summary>The policy's state for this certificate's staple at <paramref name="now"/> (what update and status would say).</summary>
+    public Policy.SiteState StateAt(DateTimeOffset now) =>
+        _keeper.HasNoResponder ? Policy.SiteState.NoOcsp
+        : Staple is { } staple ? staple.JudgeAt(now, _keeper.Refresh, _keeper.Verification).State
+        : Policy.SiteState.NoValidStaple;
+
     public DateTimeOffset? LastRefresh => _keeper.LastRefresh;
 
     internal IServedContext Context { get; }

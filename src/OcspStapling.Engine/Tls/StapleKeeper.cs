@@ -35,6 +35,10 @@ internal sealed class StapleKeeper : IAsyncDisposable
         _fetcher = fetcher;
     }
 
+    public Refresh.RefreshPolicy Refresh => _options.Refresh;
+
+    public VerificationOptions Verification => _options.Fetch.Verification;
+
     /// <summary>The staple being served, or null when none is valid.</summary>
     public OcspResult? Current { get; private set; }
 

@@ -32,6 +32,7 @@ public sealed class StaplingListener : IAsyncDisposable
     private const int StatusPageSites = 20;
 
     private Task _watch = Task.CompletedTask;
+    private Tls.MetricsEndpoint? _metrics;
     private long _connections;
     private int _stopping;
 
@@ -63,6 +64,8 @@ public sealed class StaplingListener : IAsyncDisposable
                 listener._log.Verbose($"Staples are shared through the store '{listener._store.Directory}'.");
             await listener.StartSitesAsync(cancel).ConfigureAwait(false);
             listener.Listen();
+            if (options.Metrics is { } metrics)
+                listener._metrics = Tls.MetricsEndpoint.Start(metrics, () => Reporting.ListenerMetrics.Render(listener, DateTimeOffset.UtcNow));
         }
         catch
         {
@@ -237,6 +240,9 @@ public sealed class StaplingListener : IAsyncDisposable
 
     public IPEndPoint Endpoint { get; private set; } = new(IPAddress.None, 0);
 
+    /// <summary>Where Prometheus metrics are served; null when they are not.</summary>
+    public IPEndPoint? MetricsEndpoint => _metrics?.Endpoint;
+
     /// <summary>The certificates served, the default (for clients that send no server name) first.</summary>
     public IReadOnlyList<ListenerSite> Sites => _sites;
 
@@ -368,6 +374,8 @@ public sealed class StaplingListener : IAsyncDisposable
         while (OpenConnections > 0 && DateTime.UtcNow < deadline)
             await Task.Delay(50).ConfigureAwait(false);
         _stop.Cancel();
+        if (_metrics != null)
+            await _metrics.DisposeAsync().ConfigureAwait(false); // scraped until the end of the drain
         await _watch.ConfigureAwait(false);
         await _reloading.WaitAsync().ConfigureAwait(false); // a renewal in progress finishes first
         foreach (var site in _sites)

@@ -64,6 +64,10 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
     [Parameter]
     public SwitchParameter NoStore { get; set; }
 
+    /// <summary>address:port to serve Prometheus metrics on (plain HTTP, GET /metrics).</summary>
+    [Parameter]
+    public string? Metrics { get; set; }
+
     /// <summary>host:port to forward decrypted traffic to.</summary>
     [Parameter]
     public string? ForwardTo { get; set; }
@@ -145,6 +149,7 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
         Fetch = ResponderFetchOptions(),
         Transport = ResponderTransportOptions(),
         ForwardTo = ForwardTo == null ? null : ListenerOptions.ParseEndpoint(ForwardTo),
+        Metrics = Metrics == null ? null : ListenerOptions.ParseListenEndpoint(Metrics, "-Metrics"),
         AllowNoStapling = AllowNoStapling,
         Tls = Tls,
         AllowResumption = !NoResumption,

@@ -29,10 +29,11 @@ public sealed class CliListenSitesTests : IClassFixture<LabResponderFixture>
         File.Copy(beta.Path, Path.Combine(live, "fullchain.pem"));
         File.Copy(beta.KeyFile, Path.Combine(live, "privkey.pem"));
         var port = FreePort.Next();
+        var metrics = FreePort.Next();
         await using var listen = BackgroundProcess.Start(Program, new[]
         {
             "listen", "--cert", alpha.Path, "--key", alpha.KeyFile, "--sites", Path.Combine(letsencrypt.Path, "live"),
-            "--port", port.ToString(), "--tls", tls,
+            "--port", port.ToString(), "--tls", tls, "--metrics", $"127.0.0.1:{metrics}",
         });
         await listen.WaitForOutputAsync($"for CN={beta.Name}: stapling good", TimeSpan.FromSeconds(30));
         Assert.Contains($"for CN={alpha.Name}: stapling good", listen.Output);
@@ -54,6 +55,11 @@ public sealed class CliListenSitesTests : IClassFixture<LabResponderFixture>
         Assert.Contains("Cert Status: good", renewed.StdOut);
         Assert.Contains("Verify return code: 0 (ok)", renewed.StdOut);
         Assert.False(listen.HasExited); // SIGHUP re-reads; it does not end the server
+        Assert.Contains($"info metrics on http://127.0.0.1:{metrics}/metrics", listen.Output);
+        using var http = new HttpClient();
+        var scraped = await http.GetStringAsync($"http://127.0.0.1:{metrics}/metrics");
+        Assert.Contains("ocspstaple_listener_stapled_handshakes_total 3\n", scraped);
+        Assert.Contains($"ocspstaple_staple_valid{{subject=\"CN={beta.Name}\",thumbprint=\"{next.Served.Certificate.Thumbprint}\"}} 1", scraped);
 
         Assert.Equal(0, await listen.InterruptAsync(TimeSpan.FromSeconds(10)));
     }

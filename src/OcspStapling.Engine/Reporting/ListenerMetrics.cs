@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text;
+using OcspStapling.Engine.Policy;
+using OcspStapling.Engine.Tls;
+
+namespace OcspStapling.Engine.Reporting;
+
+/// <summary>
+/// A running listener as Prometheus text: handshake counters, open connections, and per certificate (labels subject
+/// and thumbprint) whether a valid staple is served, when it expires, and the policy's state, with the same metric
+/// names as update's textfile where they mean the same.
+/// </summary>
+public static class ListenerMetrics
+{
+    public static string Render(StaplingListener listener, DateTimeOffset now)
+    {
+        var text = new StringBuilder();
+        Counter(text, "ocspstaple_listener_handshakes_total", "TLS handshakes completed.", listener.Handshakes);
+        Counter(text, "ocspstaple_listener_stapled_handshakes_total", "Handshakes completed with a certificate that had a valid staple.", listener.StapledHandshakes);
+        Counter(text, "ocspstaple_listener_failed_handshakes_total", "Handshakes that failed or timed out.", listener.FailedHandshakes);
+        Header(text, "ocspstaple_listener_open_connections", "gauge", "Connections past their handshake and not yet closed.");
+        Line(text, "ocspstaple_listener_open_connections", "", listener.OpenConnections);
+
+        var sites = listener.Sites;
+        Header(text, "ocspstaple_staple_valid", "gauge", "1 when the certificate has a staple that is served now.");
+        foreach (var site in sites)
+            Line(text, "ocspstaple_staple_valid", Labels(site), site.IsStapling ? 1 : 0);
+        Header(text, "ocspstaple_staple_expiry_timestamp_seconds", "gauge", "The served staple's nextUpdate, as Unix time.");
+        foreach (var site in sites)
+        {
+            if (site.Staple?.NextUpdate is { } next)
+                Line(text, "ocspstaple_staple_expiry_timestamp_seconds", Labels(site), next.ToUnixTimeSeconds());
+        }
+        Header(text, "ocspstaple_site_state", "gauge", "1 for the state the certificate's staple is in, 0 for the others.");
+        foreach (var site in sites)
+        {
+            var current = site.StateAt(now);
+            foreach (var state in Enum.GetValues<SiteState>())
+                Line(text, "ocspstaple_site_state", Labels(site) + $",state=\"{Name(state)}\"", state == current ? 1 : 0);
+        }
+        return text.ToString();
+    }
+
+    private static void Counter(StringBuilder text, string name, string help, long value)
+    {
+        Header(text, name, "counter", help);
+        Line(text, name, "", value);
+    }
+
+    private static void Header(StringBuilder text, string name, string type, string help) =>
+        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+
+    private static void Line(StringBuilder text, string name, string labels, long value)
+    {
+        text.Append(name);
+        if (labels.Length > 0)
+            text.Append('{').Append(labels).Append('}');
+        text.Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+    }
+
+    private static string Labels(ListenerSite site) =>
+        $"subject=\"{Escape(site.Subject)}\",thumbprint=\"{site.Certificate.Thumbprint}\"";
+
+    // The exposition format's label escapes: backslash, double quote, newline.
+    private static string Escape(string value) => value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
+
+    private static string Name(SiteState state) => char.ToLowerInvariant(state.ToString()[0]) + state.ToString()[1..];
+}
