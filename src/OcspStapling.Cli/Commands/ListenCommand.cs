@@ -29,10 +29,11 @@ internal static class ListenCommand
         var store = new Option<string?>("--store") { Description = $"Staple store shared with `update` (same entries and locks: the CA is asked once per host; default {StapleStore.DefaultDirectory()}, or OCSPSTAPLE_STORE)" };
         var noStore = new Option<bool>("--no-store") { Description = "Keep staples in memory only" };
         var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics on ADDR:PORT (plain HTTP, GET /metrics): handshakes, stapled handshakes, each certificate's staple state and expiry" };
+        var alpn = new Option<string?>("--alpn") { Description = "Application protocols to offer by ALPN, the preferred first (e.g. h2,http/1.1); a client with none of them is refused" };
         var drain = new Option<string>("--drain-timeout") { Description = "On SIGTERM or Ctrl+C, let open connections finish for up to this long", DefaultValueFactory = _ => "10s" };
         var tls = new Option<string>("--tls") { Description = "TLS implementation: auto (OpenSSL 3 directly where installed, else SslStream), openssl, sslstream", DefaultValueFactory = _ => "auto" };
         tls.AcceptOnlyFromAmong("auto", "openssl", "sslstream");
-        var command = new Command("listen", "Serve TLS with OCSP staples from the first connection on, for one or many certificates") { cert, key, sites, port, address, stapleFile, store, noStore, forward, metrics, noResumption, drain, tls };
+        var command = new Command("listen", "Serve TLS with OCSP staples from the first connection on, for one or many certificates") { cert, key, sites, port, address, stapleFile, store, noStore, forward, metrics, alpn, noResumption, drain, tls };
         options.AddTo(command, network: true);
         command.SetAction((parse, cancel) => context.GuardAsync("listen", parse.GetValue(options.Json), async () =>
         {
@@ -53,6 +54,7 @@ internal static class ListenCommand
                 ForwardTo = parse.GetValue(forward) is { } f ? ListenerOptions.ParseEndpoint(f) : null,
                 Metrics = parse.GetValue(metrics) is { } m ? ListenerOptions.ParseListenEndpoint(m, "--metrics") : null,
                 AllowResumption = !parse.GetValue(noResumption),
+                Alpn = parse.GetValue(alpn) is { } protocols ? AlpnWire.Parse(protocols, "--alpn") : Array.Empty<string>(),
                 Tls = Enum.Parse<ListenerTls>(parse.GetValue(tls)!, ignoreCase: true),
             };
             var listener = await StaplingListener.StartAsync(listenerOptions, log, cancel);

@@ -39,6 +39,9 @@ public sealed record ListenerOptions
 
     public RefreshPolicy Refresh { get; init; } = RefreshPolicy.Default;
 
+    /// <summary>Application protocols offered to clients by ALPN, the preferred first (h2, http/1.1); empty offers none.</summary>
+    public IReadOnlyList<string> Alpn { get; init; } = Array.Empty<string>();
+
     /// <summary>Where to serve Prometheus metrics (plain HTTP, GET /metrics); null serves none.</summary>
     public IPEndPoint? Metrics { get; init; }
 

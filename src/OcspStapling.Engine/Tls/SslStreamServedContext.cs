@@ -17,6 +17,7 @@ internal sealed class SslStreamServedContext : IServedContext
             ServerCertificateContext = _context,
             ClientCertificateRequired = false,
             AllowTlsResume = options.AllowResumption,
+            ApplicationProtocols = options.Alpn.Count > 0 ? options.Alpn.Select(p => new SslApplicationProtocol(p)).ToList() : null,
         };
     }
 

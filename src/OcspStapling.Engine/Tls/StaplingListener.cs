@@ -289,7 +289,7 @@ public sealed class StaplingListener : IAsyncDisposable
             if (_options.ForwardTo is { } backend)
                 await ForwardAsync(tls, backend).ConfigureAwait(false);
             else
-                await AnswerStatusAsync(tls).ConfigureAwait(false);
+                await AnswerStatusAsync(tls, ApplicationProtocol(tls)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
@@ -316,7 +316,14 @@ public sealed class StaplingListener : IAsyncDisposable
         await TcpForwarder.RelayAsync(tls, upstream, _options.IdleTimeout, _stop.Token).ConfigureAwait(false);
     }
 
-    private async Task AnswerStatusAsync(Stream tls)
+    private static string? ApplicationProtocol(Stream tls) => tls switch
+    {
+        OpenSslStream openSsl => openSsl.ApplicationProtocol,
+        System.Net.Security.SslStream sslStream when sslStream.NegotiatedApplicationProtocol.Protocol.Length > 0 => sslStream.NegotiatedApplicationProtocol.ToString(),
+        _ => null,
+    };
+
+    private async Task AnswerStatusAsync(Stream tls, string? protocol)
     {
         // Read (and ignore) the request head, so the client sees an answer rather than a reset.
         var buffer = new byte[8192];
@@ -332,17 +339,19 @@ public sealed class StaplingListener : IAsyncDisposable
             if (buffer.AsSpan(0, seen).IndexOf("\r\n\r\n"u8) >= 0)
                 break;
         }
-        var body = Encoding.UTF8.GetBytes(StatusText());
+        var body = Encoding.UTF8.GetBytes(StatusText(protocol));
         var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
         await tls.WriteAsync(head, _stop.Token).ConfigureAwait(false);
         await tls.WriteAsync(body, _stop.Token).ConfigureAwait(false);
         await TlsClose.SendCloseNotifyAsync(tls).ConfigureAwait(false);
     }
 
-    private string StatusText()
+    private string StatusText(string? protocol)
     {
         var sites = _sites;
         var text = new StringBuilder($"OcspStapling listener for {Subject}{(sites.Length > 1 ? $" and {sites.Length - 1} more" : "")} on {Endpoint}\nhandshakes: {Handshakes} ({StapledHandshakes} stapled)\n");
+        if (_options.Alpn.Count > 0)
+            text.Append($"application protocol (ALPN): {protocol ?? "none"} (offered {string.Join(", ", _options.Alpn)})\n");
         foreach (var site in sites.Take(StatusPageSites))
         {
             var staple = site.Staple;

@@ -64,6 +64,10 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
     [Parameter]
     public SwitchParameter NoStore { get; set; }
 
+    /// <summary>Application protocols to offer by ALPN, the preferred first (h2, http/1.1).</summary>
+    [Parameter]
+    public string[]? Alpn { get; set; }
+
     /// <summary>address:port to serve Prometheus metrics on (plain HTTP, GET /metrics).</summary>
     [Parameter]
     public string? Metrics { get; set; }
@@ -153,6 +157,7 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
         AllowNoStapling = AllowNoStapling,
         Tls = Tls,
         AllowResumption = !NoResumption,
+        Alpn = Alpn == null ? Array.Empty<string>() : AlpnWire.Parse(string.Join(",", Alpn), "-Alpn"),
     };
 
     private void WaitThenStop(StaplingListener listener)

@@ -20,7 +20,7 @@ public sealed class NativeHandleTests : IClassFixture<LabResponderFixture>
     public void A_connection_keeps_its_context_alive_after_the_context_is_disposed_twice()
     {
         var options = ListenerFiles.Options(_lab.GoodLeaf("handles.example.test"));
-        using var sni = new OpenSslSni();
+        using var sni = new OpenSslSni(Array.Empty<string>());
         var context = OpenSslServerContext.Create(options.Certificates[0], allowResumption: true, sni);
         var ssl = SslHandle.Create(context.Handle)!;
 

@@ -64,6 +64,9 @@ internal static unsafe class LibSsl
     [DllImport(Ssl)] public static extern int SSL_get_error(SslHandle ssl, int result);
     [DllImport(Ssl)] public static extern long SSL_ctrl(IntPtr ssl, int command, long larg, IntPtr parg);
     [DllImport(Ssl)] public static extern IntPtr SSL_get_servername(IntPtr ssl, int type);
+    [DllImport(Ssl)] public static extern void SSL_CTX_set_alpn_select_cb(SslContextHandle context, IntPtr callback, IntPtr argument);
+    [DllImport(Ssl)] public static extern int SSL_select_next_proto(byte** output, byte* outputLength, byte* server, uint serverLength, byte* client, uint clientLength);
+    [DllImport(Ssl)] public static extern void SSL_get0_alpn_selected(SslHandle ssl, byte** data, uint* length);
     [DllImport(Ssl)] public static extern IntPtr SSL_get_SSL_CTX(IntPtr ssl);
     [DllImport(Ssl)] public static extern IntPtr SSL_get_SSL_CTX(SslHandle ssl);
     [DllImport(Ssl)] public static extern IntPtr SSL_set_SSL_CTX(IntPtr ssl, IntPtr context);

@@ -5,7 +5,7 @@ namespace OcspStapling.Engine.Tls.OpenSsl;
 /// <summary>The listener's TLS front on Linux with OpenSSL 3: <see cref="HandshakeLoop"/> over one SSL_CTX per certificate.</summary>
 internal sealed class OpenSslFront : ITlsFront
 {
-    private readonly OpenSslSni _sni = new();
+    private readonly OpenSslSni _sni;
     private readonly ListenerOptions _options;
     private readonly HandshakeCounters _counters;
     private HandshakeLoop? _loop;
@@ -14,6 +14,7 @@ internal sealed class OpenSslFront : ITlsFront
     {
         _options = options;
         _counters = counters;
+        _sni = new OpenSslSni(options.Alpn);
     }
 
     public string Description => $"{LibSsl.Version}, {HandshakeLoop.ThreadCount} handshake threads";

@@ -112,6 +112,18 @@ internal sealed class OpenSslStream : Stream
     }
 
     // Callers hold _gate, so the handle cannot be released between this check and their libssl call.
+    /// <summary>The application protocol agreed by ALPN; null when none was.</summary>
+    public unsafe string? ApplicationProtocol
+    {
+        get
+        {
+            byte* data;
+            uint length;
+            LibSsl.SSL_get0_alpn_selected(Ssl, &data, &length);
+            return length == 0 ? null : System.Text.Encoding.ASCII.GetString(data, (int)length);
+        }
+    }
+
     private SslHandle Ssl => !_ssl.IsClosed ? _ssl : throw new ObjectDisposedException(nameof(OpenSslStream));
 
     // OpenSSL's error queue belongs to the thread, and the caller may resume on another: the text is taken here.
