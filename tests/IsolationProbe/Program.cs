@@ -27,8 +27,10 @@ if (args.Length >= 5)
     using var issuer = new System.Security.Cryptography.X509Certificates.X509Certificate2(args[4]);
     var optionsType = engine.GetType("OcspStapling.Engine.Tls.ListenerOptions", throwOnError: true)!;
     var options = Activator.CreateInstance(optionsType)!;
-    optionsType.GetProperty("Certificate")!.SetValue(options, leaf);
-    optionsType.GetProperty("Intermediates")!.SetValue(options, new System.Security.Cryptography.X509Certificates.X509Certificate2Collection(issuer));
+    var servedType = engine.GetType("OcspStapling.Engine.Tls.ServedCertificate", throwOnError: true)!;
+    var served = Array.CreateInstance(servedType, 1);
+    served.SetValue(Activator.CreateInstance(servedType, leaf, new System.Security.Cryptography.X509Certificates.X509Certificate2Collection(issuer)), 0);
+    optionsType.GetProperty("Certificates")!.SetValue(options, served);
     optionsType.GetProperty("StapleFile")!.SetValue(options, Path.GetFullPath(args[2]));
     var listenerType = engine.GetType("OcspStapling.Engine.Tls.StaplingListener", throwOnError: true)!;
     var listener = await Awaited(listenerType.GetMethod("StartAsync")!.Invoke(null, new object?[] { options, null, CancellationToken.None })!);
