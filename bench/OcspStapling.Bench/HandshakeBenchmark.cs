@@ -74,8 +74,10 @@ internal static class HandshakeBenchmark
             """);
     }
 
-    /// <summary>Handshakes per second, and the server's CPU time per handshake.</summary>
-    private static (double Rate, double CpuMs) Load(ServerProcess target, int version, TimeSpan duration)
+    private static (double Rate, double CpuMs) Load(ServerProcess target, int version, TimeSpan duration) => Load(target, version, duration, _ => ServerName);
+
+    /// <summary>Handshakes per second, and the server's CPU time per handshake; client n asks for <paramref name="serverName"/>(n).</summary>
+    internal static (double Rate, double CpuMs) Load(ServerProcess target, int version, TimeSpan duration, Func<int, string> serverName)
     {
         var server = target.Endpoint;
         var cpuBefore = target.ProcessIds().Sum(pid => Servers.CpuTime(pid).TotalMilliseconds);
@@ -83,12 +85,13 @@ internal static class HandshakeBenchmark
         var unstapled = 0L;
         var stop = DateTime.UtcNow + duration;
         var clock = Stopwatch.StartNew();
-        var threads = Enumerable.Range(0, Clients).Select(_ => new Thread(() =>
+        var threads = Enumerable.Range(0, Clients).Select(n => new Thread(() =>
         {
             using var client = new OpenSslHandshakeClient(version);
+            var name = serverName(n);
             while (DateTime.UtcNow < stop)
             {
-                if (client.Handshake(server, ServerName) == 0)
+                if (client.Handshake(server, name) == 0)
                     Interlocked.Increment(ref unstapled);
                 Interlocked.Increment(ref done);
             }
@@ -114,5 +117,5 @@ internal static class HandshakeBenchmark
         return (before, after);
     }
 
-    private static (double Rate, double CpuMs) Median(List<(double Rate, double CpuMs)> runs) => runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
+    internal static (double Rate, double CpuMs) Median(List<(double Rate, double CpuMs)> runs) => runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
 }

@@ -6,6 +6,7 @@ using OcspStapling.Bench;
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- scale [--counts 1000,10000,100000] [--binary PATH]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- startup [--runs 20] [--binary PATH[,PATH]]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- handshake [--runs 3] [--seconds 8]
+//   dotnet run -c Release --project bench/OcspStapling.Bench -- sni [--runs 3] [--seconds 8]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- soak [--minutes 10] [--tls openssl|sslstream]
 var command = args.FirstOrDefault() ?? "fetch";
 var counts = Arg("--counts", "1,100,1000").Split(',').Select(int.Parse).ToArray();
@@ -32,11 +33,14 @@ switch (command)
     case "handshake":
         await HandshakeBenchmark.RunAsync(runs, TimeSpan.FromSeconds(double.Parse(Arg("--seconds", "8"))), results);
         return 0;
+    case "sni":
+        await SniHandshakeBenchmark.RunAsync(runs, TimeSpan.FromSeconds(double.Parse(Arg("--seconds", "8"))), results);
+        return 0;
     case "soak":
         await SoakBenchmark.RunAsync(TimeSpan.FromMinutes(double.Parse(Arg("--minutes", "10"))), Arg("--tls", "openssl"), results);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}'; known: fetch, refresh, scale, startup, handshake, soak");
+        Console.Error.WriteLine($"unknown benchmark '{command}'; known: fetch, refresh, scale, startup, handshake, sni, soak");
         return 2;
 }
 

@@ -25,18 +25,26 @@ internal sealed class ServerProcess : IAsyncDisposable
 /// <summary>The two servers of the handshake benchmark, started as the tests start them, and /proc readings of them.</summary>
 internal static class Servers
 {
-    public static async Task<ServerProcess> StartNginxAsync(string dir, string fullchain, string key, string cafile, string staple)
+    public static Task<ServerProcess> StartNginxAsync(string dir, string fullchain, string key, string cafile, string staple) =>
+        StartNginxAsync(dir, new[] { new NginxSite(null, fullchain, key, staple) }, cafile);
+
+    /// <summary>nginx with two workers and a server block per site (server_name per certificate).</summary>
+    public static async Task<ServerProcess> StartNginxAsync(string dir, IReadOnlyList<NginxSite> sites, string cafile)
     {
-        var nginx = await NginxServer.StartAsync(dir, fullchain, key, cafile, staple, workers: 2);
+        var nginx = await NginxServer.StartAsync(dir, sites, cafile, workers: 2);
         return new ServerProcess(nginx, nginx.Port, () => Tree(nginx.ProcessId));
     }
 
     /// <summary>`ocspstaple listen` with <paramref name="options"/> added (e.g. --tls sslstream).</summary>
-    public static async Task<ServerProcess> StartListenerAsync(string fullchain, string key, string staple, params string[] options)
+    public static Task<ServerProcess> StartListenerAsync(string fullchain, string key, string staple, params string[] options) =>
+        StartListenerAsync(new[] { "--cert", fullchain, "--key", key, "--staple-file", staple }.Concat(options).ToArray());
+
+    /// <summary>`ocspstaple listen` with these arguments and a free port.</summary>
+    public static async Task<ServerProcess> StartListenerAsync(string[] arguments)
     {
         var port = FreePort.Next();
         var listener = BackgroundProcess.Start(Path.Combine(AppContext.BaseDirectory, "ocspstaple"),
-            new[] { "listen", "--cert", fullchain, "--key", key, "--staple-file", staple, "--port", port.ToString() }.Concat(options).ToArray());
+            new[] { "listen", "--port", port.ToString() }.Concat(arguments).ToArray());
         await listener.WaitForOutputAsync("listening on", TimeSpan.FromSeconds(30));
         return new ServerProcess(listener, port, () => new[] { listener.Id });
     }

@@ -9,15 +9,20 @@ using OcspStapling.Engine.Tls.OpenSsl;
 namespace OcspStapling.Engine.Tls;
 
 /// <summary>
-/// A TLS server that staples from its first connection on: the staple is loaded and verified before it accepts,
-/// refreshed in the background, swapped live, and withdrawn at expiry. Handshakes are done by OpenSSL 3 directly
-/// on Linux (nginx's event-loop model) or by SslStream elsewhere; the listener forwards decrypted traffic to a
-/// backend (stunnel-like) or answers each connection with a short status page.
+/// A TLS server that staples from its first connection on, for one or many certificates chosen by SNI: each
+/// certificate's staple is loaded and verified before it accepts, refreshed in the background (through the shared
+/// store when it has one), swapped live, and withdrawn at expiry; renewed certificate files are served without a
+/// restart. Handshakes are done by OpenSSL 3 directly on Linux (nginx's event-loop model) or by SslStream elsewhere;
+/// the listener forwards decrypted traffic to a backend (stunnel-like) or answers each connection with a short
+/// status page.
 /// </summary>
 public sealed class StaplingListener : IAsyncDisposable
 {
     /// <summary>Sites started at once at start-up (each may wait on its responder for its first staple).</summary>
     private const int StartConcurrency = 8;
+
+    /// <summary>Certificates listed on the status page; a listener over thousands of sites says how many more.</summary>
+    private const int StatusPageSites = 20;
 
     private readonly ListenerOptions _options;
     private readonly TcpListener _tcp;
@@ -29,8 +34,6 @@ public sealed class StaplingListener : IAsyncDisposable
     private readonly SemaphoreSlim _reloading = new(1, 1);
     private readonly IOperationLog _log;
     private volatile ListenerSite[] _sites = Array.Empty<ListenerSite>();
-    private const int StatusPageSites = 20;
-
     private Task _watch = Task.CompletedTask;
     private Tls.MetricsEndpoint? _metrics;
     private long _connections;
@@ -41,8 +44,17 @@ public sealed class StaplingListener : IAsyncDisposable
         _options = options;
         _log = log;
         _fetcher = new StapleFetcher(options.Transport);
-        _store = options.Store != null && options.StapleFile == null ? new StoreStapleSource(options, log) : null;
-        _front = TlsFronts.Create(options, _counters, log);
+        try
+        {
+            _store = options.Store != null && options.StapleFile == null ? new StoreStapleSource(options, log) : null;
+            _front = TlsFronts.Create(options, _counters, log);
+        }
+        catch
+        {
+            _store?.Dispose();
+            _fetcher.Dispose();
+            throw;
+        }
         _tcp = new TcpListener(options.Address, options.Port);
     }
 
@@ -200,7 +212,18 @@ public sealed class StaplingListener : IAsyncDisposable
             site.Rejected = stamp; // touched, or rewritten with the same certificate: nothing to do until it changes
             return null;
         }
-        var renewed = await ListenerSite.StartAsync(served, stamp, _front, _options, _fetcher, _store, _log, cancel).ConfigureAwait(false);
+        ListenerSite renewed;
+        try
+        {
+            renewed = await ListenerSite.StartAsync(served, stamp, _front, _options, _fetcher, _store, _log, cancel).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.Security.Cryptography.CryptographicException)
+        {
+            // The TLS library refused the new pair (a key type it cannot use): as unreadable, once, until the files change.
+            site.Rejected = stamp;
+            _log.Warning($"{site.Served.CertificateFile} changed but cannot be served ({e.Message}); still serving the certificate valid until {site.Certificate.NotAfter.ToUniversalTime():u}.");
+            return null;
+        }
         _log.Info($"Renewed: serving {served.Subject} (serial {served.Certificate.SerialNumber}, valid until {served.Certificate.NotAfter.ToUniversalTime():u}) from {served.CertificateFile}, {(renewed.IsStapling ? "stapled" : $"without a staple for now ({renewed.LastRefreshError})")}.");
         return renewed;
     }

@@ -24,16 +24,33 @@ public sealed class NginxServer : IAsyncDisposable
     /// Starts nginx with <paramref name="stapleFile"/> as ssl_stapling_file; with <paramref name="responder"/> instead,
     /// nginx fetches its staples from that URL itself; with neither, stapling is off.
     /// </summary>
-    public static async Task<NginxServer> StartAsync(string directory, string fullchain, string key, string caFile, string? stapleFile, int workers = 1, string protocols = "TLSv1.2 TLSv1.3", Uri? responder = null)
+    public static async Task<NginxServer> StartAsync(string directory, string fullchain, string key, string caFile, string? stapleFile, int workers = 1, string protocols = "TLSv1.2 TLSv1.3", Uri? responder = null) =>
+        await StartAsync(directory, new[] { new NginxSite(null, fullchain, key, stapleFile) }, caFile, workers, protocols, responder);
+
+    /// <summary>One server block per site on the same port, chosen by server_name (SNI); the first is the default server.</summary>
+    public static async Task<NginxServer> StartAsync(string directory, IReadOnlyList<NginxSite> sites, string caFile, int workers = 1, string protocols = "TLSv1.2 TLSv1.3", Uri? responder = null)
     {
         var port = FreePort.Next();
         var tmp = Directory.CreateDirectory(Path.Combine(directory, "nginx-tmp")).FullName;
         var errorLog = Path.Combine(directory, "nginx-error.log");
-        var stapling = stapleFile != null
+        string Stapling(string? stapleFile) => stapleFile != null
             ? $"ssl_stapling on; ssl_stapling_file {stapleFile}; ssl_trusted_certificate {caFile}; ssl_stapling_verify on;"
             : responder != null
                 ? $"ssl_stapling on; ssl_stapling_responder {responder}; ssl_trusted_certificate {caFile}; ssl_stapling_verify on;"
                 : "ssl_stapling off;";
+        var servers = string.Join("\n", sites.Select((site, i) => $$"""
+                server {
+                    listen 127.0.0.1:{{port}} ssl{{(i == 0 ? " default_server" : "")}};
+                    {{(site.ServerName != null ? $"server_name {site.ServerName};" : "")}}
+                    ssl_certificate {{site.FullChain}};
+                    ssl_certificate_key {{site.Key}};
+                    ssl_protocols {{protocols}};
+                    ssl_session_cache off;
+                    ssl_session_tickets off;
+                    {{Stapling(site.StapleFile)}}
+                    location / { return 200 "nginx ok\n"; }
+                }
+            """));
         var config = $$"""
             daemon off;
             master_process {{(workers > 1 ? "on" : "off")}};
@@ -47,16 +64,7 @@ public sealed class NginxServer : IAsyncDisposable
                 access_log off;
                 client_body_temp_path {{tmp}};
                 proxy_temp_path {{tmp}};
-                server {
-                    listen 127.0.0.1:{{port}} ssl;
-                    ssl_certificate {{fullchain}};
-                    ssl_certificate_key {{key}};
-                    ssl_protocols {{protocols}};
-                    ssl_session_cache off;
-                    ssl_session_tickets off;
-                    {{stapling}}
-                    location / { return 200 "nginx ok\n"; }
-                }
+            {{servers}}
             }
             """;
         var conf = Path.Combine(directory, "nginx.conf");
@@ -85,3 +93,6 @@ public sealed class NginxServer : IAsyncDisposable
         _process.Dispose();
     }
 }
+
+/// <summary>One nginx server block: its name (null: any), certificate, key and staple file.</summary>
+public sealed record NginxSite(string? ServerName, string FullChain, string Key, string? StapleFile);
