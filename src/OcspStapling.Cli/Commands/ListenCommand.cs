@@ -57,7 +57,16 @@ internal static class ListenCommand
                 Alpn = parse.GetValue(alpn) is { } protocols ? AlpnWire.Parse(protocols, "--alpn") : Array.Empty<string>(),
                 Tls = Enum.Parse<ListenerTls>(parse.GetValue(tls)!, ignoreCase: true),
             };
-            var listener = await StaplingListener.StartAsync(listenerOptions, log, cancel);
+            // SIGHUP re-reads renewed certificate files at once, as nginx -s reload would, and never ends the process:
+            // registered before anything starts (one during start-up finds the files just read).
+            StaplingListener? started = null;
+            using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+            {
+                signal.Cancel = true;
+                log.Info("SIGHUP: checking certificate files for renewals.");
+                _ = started?.ReloadAsync();
+            });
+            var listener = started = await StaplingListener.StartAsync(listenerOptions, log, cancel);
             try
             {
                 foreach (var site in listener.Sites)
@@ -67,13 +76,6 @@ internal static class ListenCommand
                 }
                 if (listener.MetricsEndpoint is { } scrape)
                     log.Info($"metrics on http://{scrape}/metrics");
-                // SIGHUP re-reads renewed certificate files at once, as nginx -s reload would (and does not end the process).
-                using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
-                {
-                    signal.Cancel = true;
-                    log.Info("SIGHUP: checking certificate files for renewals.");
-                    _ = listener.ReloadAsync();
-                });
                 context.Stop.CleanUpTime = drainTime + StopRequest.Grace;
                 try
                 {

@@ -30,8 +30,11 @@ public sealed class CliListenSitesTests : IClassFixture<LabResponderFixture>
         File.Copy(beta.KeyFile, Path.Combine(live, "privkey.pem"));
         var port = FreePort.Next();
         var metrics = FreePort.Next();
-        await using var listen = BackgroundProcess.Start(Program, new[]
+        // SIGHUP's default restored: a test runner started under nohup would hand its ignored SIGHUP down, and .NET,
+        // like any Unix program, leaves an inherited "ignore" alone (so `nohup ocspstaple listen` ignores reloads).
+        await using var listen = BackgroundProcess.Start("env", new[]
         {
+            "--default-signal=HUP", Program,
             "listen", "--cert", alpha.Path, "--key", alpha.KeyFile, "--sites", Path.Combine(letsencrypt.Path, "live"),
             "--port", port.ToString(), "--tls", tls, "--metrics", $"127.0.0.1:{metrics}",
         });
