@@ -22,6 +22,8 @@ public enum FailureReason
     // A TLS server being probed (CLI exit 3).
     ServerUnreachable,
     HandshakeFailed,
+    /// <summary>The staple store (Redis) cannot be reached or answered with an error: try again when it is back.</summary>
+    StoreUnavailable,
 }
 
 /// <summary>An operation failed before there was a response to verify. The message names the input and what to do.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using OcspStapling.Engine;
+using OcspStapling.Engine.Store;
 using OcspStapling.Engine.Operations;
 
 namespace OcspStapling;
@@ -46,6 +47,9 @@ public abstract class OcspCmdlet : PSCmdlet
 
     /// <summary>A PowerShell path (relative, ~, PSDrive) as a file-system path; null stays null.</summary>
     protected string? FileSystemPath(string? path) => path == null ? null : GetUnresolvedProviderPathFromPSPath(path);
+
+    /// <summary>A store as given: a redis:// URL as it is, a directory resolved like any PowerShell path.</summary>
+    protected string StoreLocation(string location) => StapleStores.IsRedis(location) ? location : GetUnresolvedProviderPathFromPSPath(location);
 
     /// <summary>The CA certificates in a PEM file, trusted for https:// responders; null when no file is named.</summary>
     protected System.Security.Cryptography.X509Certificates.X509Certificate2Collection? ResponderRoots(string? path) =>

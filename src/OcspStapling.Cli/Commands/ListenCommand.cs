@@ -26,7 +26,7 @@ internal static class ListenCommand
         var stapleFile = new Option<string?>("--staple-file") { Description = "Staple this file (re-read when it changes) instead of fetching; one certificate only" };
         var forward = new Option<string?>("--forward") { Description = "Forward decrypted traffic to HOST:PORT (otherwise answer with a status page)" };
         var noResumption = new Option<bool>("--no-resumption") { Description = "Do not offer TLS session resumption (every handshake is a full one)" };
-        var store = new Option<string?>("--store") { Description = $"Staple store shared with `update` (same entries and locks: the CA is asked once per host; default {StapleStore.DefaultDirectory()}, or OCSPSTAPLE_STORE)" };
+        var store = new Option<string?>("--store") { Description = $"Staple store shared with `update` (same entries and locks: the CA is asked once per host, or per fleet with redis://…; default {StapleStore.DefaultDirectory()}, or OCSPSTAPLE_STORE)" };
         var noStore = new Option<bool>("--no-store") { Description = "Keep staples in memory only" };
         var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics on ADDR:PORT (plain HTTP, GET /metrics): handshakes, stapled handshakes, each certificate's staple state and expiry" };
         var alpn = new Option<string?>("--alpn") { Description = "Application protocols to offer by ALPN, the preferred first (e.g. h2,http/1.1); a client with none of them is refused" };
@@ -117,10 +117,11 @@ internal static class ListenCommand
     /// <summary>update's default store when this user can use it; otherwise staples stay in memory, and the log says why.</summary>
     private static string? DefaultStore(ListenLog log)
     {
-        var directory = StapleStore.DefaultDirectory();
+        var location = StapleStore.DefaultDirectory();
         try
         {
-            return new StapleStore(directory).Directory;
+            using var store = StapleStores.Open(location);
+            return location;
         }
         catch (StaplingException e)
         {

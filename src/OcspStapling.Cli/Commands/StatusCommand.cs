@@ -23,7 +23,7 @@ internal static class StatusCommand
             context.Quiet = parse.GetValue(sites.Quiet);
             var runInterval = sites.RunInterval(parse);
             var paths = parse.GetValue(inputs) ?? Array.Empty<string>();
-            var store = StapleStore.ForReading(sites.StoreDirectory(parse));
+            using var store = StapleStores.OpenForReading(sites.StoreDirectory(parse));
             // Status writes nothing: it uses what update remembered of the files, and remembers nothing new.
             var discovered = paths.Length > 0
                 ? UpdateCommand.Discover(paths, options.Password(parse), context, CertificateFactsCache.Open(store.CertificateCachePath))

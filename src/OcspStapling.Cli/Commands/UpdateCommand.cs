@@ -29,7 +29,7 @@ internal static class UpdateCommand
                 throw new StaplingException(FailureReason.InvalidArgument, "--concurrency", "--concurrency must be between 1 and 256.");
             var transport = options.ToTransportOptions(parse); // options first: a bad value is the error to report
             var runInterval = sites.RunInterval(parse);
-            var store = sites.OpenStore(parse);
+            using var store = sites.OpenStore(parse);
             var cache = CertificateFactsCache.Open(store.CertificateCachePath);
             var discovered = Discover(parse.GetValue(inputs)!, options.Password(parse), context, cache);
             var refreshOptions = new RefreshOptions

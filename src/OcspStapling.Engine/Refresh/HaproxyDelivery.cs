@@ -13,11 +13,11 @@ internal sealed class HaproxyDelivery
     private const int Parallel = 4;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
     private readonly string _socket;
-    private readonly StapleStore _store;
+    private readonly IStapleStore _store;
     private readonly IOperationLog _log;
     private volatile string? _socketFailure;
 
-    public HaproxyDelivery(string socket, StapleStore store, IOperationLog log)
+    public HaproxyDelivery(string socket, IStapleStore store, IOperationLog log)
     {
         _socket = socket;
         _store = store;

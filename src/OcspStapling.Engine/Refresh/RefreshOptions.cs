@@ -9,7 +9,7 @@ namespace OcspStapling.Engine.Refresh;
 /// <summary>What a refresh run does besides refreshing: where it exports, whom it tells, how hard it pushes.</summary>
 public sealed record RefreshOptions
 {
-    public required StapleStore Store { get; init; }
+    public required IStapleStore Store { get; init; }
 
     /// <summary>Refresh every certificate, due or not.</summary>
     public bool Force { get; init; }

@@ -152,6 +152,11 @@ public sealed class StapleRefresher : IDisposable
         {
             return await RefreshOneAsync(site, cancel).ConfigureAwait(false);
         }
+        catch (StaplingException e) when (e.Reason == FailureReason.StoreUnavailable)
+        {
+            _log.Warning($"{site.Name}: {e.Message}");
+            return (StoreDown(site, e.Message), false);
+        }
         catch (StaplingException e)
         {
             _log.Warning($"{site.Name}: {e.Message}");
@@ -162,6 +167,37 @@ public sealed class StapleRefresher : IDisposable
             var reason = InternalError(e);
             _log.Warning($"{site.Name}: {reason}");
             return (RefreshSummary.ForFailure(site, reason), false);
+        }
+    }
+
+    /// <summary>
+    /// A site whose store could not be reached, judged by the staple its server has: the exported file, untouched. While
+    /// that is valid the site is not lost (a failed refresh, a warning); without one it has no valid staple.
+    /// </summary>
+    private RefreshSummary StoreDown(Site site, string reason)
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var target in _export.TargetsFor(site))
+        {
+            var exported = StoreEntry.FromStored(site.Thumbprint, ReadExport(target), null);
+            var verdict = Judge(site, exported, now);
+            if (exported == null || !verdict.HasValidStaple)
+                continue;
+            var judged = SiteReport.Of(site, exported, verdict) with { Outcome = RefreshOutcome.Failed, Reason = reason, ExportedTo = new[] { target } };
+            return judged.Severity == Severity.Ok ? judged with { State = SiteState.RefreshFailed, Severity = Severity.Warning } : judged;
+        }
+        return RefreshSummary.ForFailure(site, reason);
+    }
+
+    private static byte[]? ReadExport(string path)
+    {
+        try
+        {
+            return RegularFile.TryRead(path, OcspResponseDecoder.MaxInputBytes, followLinks: true);
+        }
+        catch (Exception e) when (e is FileRefusedException or IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

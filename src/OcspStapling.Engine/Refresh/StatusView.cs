@@ -11,7 +11,7 @@ namespace OcspStapling.Engine.Refresh;
 /// </summary>
 public static class StatusView
 {
-    public static IReadOnlyList<RefreshSummary> Read(DiscoveredSites discovered, StapleStore store, RefreshOptions options, DateTimeOffset now)
+    public static IReadOnlyList<RefreshSummary> Read(DiscoveredSites discovered, IStapleStore store, RefreshOptions options, DateTimeOffset now)
     {
         var summaries = new List<RefreshSummary>();
         Read(discovered, store, options, now, summaries.Add);
@@ -19,13 +19,13 @@ public static class StatusView
     }
 
     /// <summary>Hands each summary to <paramref name="report"/> as its batch of sites is read: sites, then store-only entries, then unreadable files.</summary>
-    public static void Read(ISiteSource sites, StapleStore store, RefreshOptions options, DateTimeOffset now, Action<RefreshSummary> report)
+    public static void Read(ISiteSource sites, IStapleStore store, RefreshOptions options, DateTimeOffset now, Action<RefreshSummary> report)
     {
         // Asked for the store alone and there is none: a mistyped path would otherwise look like an empty, healthy store.
-        if (sites.ExpectedCount == 0 && sites.Unreadable.Count == 0 && !Directory.Exists(store.Directory))
+        if (sites.ExpectedCount == 0 && sites.Unreadable.Count == 0 && !store.Exists)
         {
-            throw new StaplingException(FailureReason.InvalidArgument, store.Directory,
-                $"The staple store '{store.Directory}' does not exist; name the store the refresh uses, or the certificates to show.");
+            throw new StaplingException(FailureReason.InvalidArgument, store.Location,
+                $"The staple store '{store.Location}' does not exist; name the store the refresh uses, or the certificates to show.");
         }
         var shown = new HashSet<UInt128>();
         foreach (var batch in sites.Batches())

@@ -14,7 +14,7 @@ internal static class StoreJanitor
     private static readonly TimeSpan UntriedFor = TimeSpan.FromDays(1);
 
     /// <param name="inUse">The certificates of the run's sites (<see cref="ThumbprintKey"/>).</param>
-    public static async Task<int> RemoveOrphansAsync(StapleStore store, IReadOnlySet<UInt128> inUse, DateTimeOffset now, IOperationLog log, CancellationToken cancel)
+    public static async Task<int> RemoveOrphansAsync(IStapleStore store, IReadOnlySet<UInt128> inUse, DateTimeOffset now, IOperationLog log, CancellationToken cancel)
     {
         var removed = 0;
         foreach (var thumbprint in store.EnumerateThumbprints())

@@ -36,9 +36,11 @@ public sealed class CertificateFactsCache
     /// <summary>Remembers nothing and saves nothing.</summary>
     public static CertificateFactsCache None => new(null);
 
-    /// <summary>The cache kept in <paramref name="path"/>; nothing remembered when it is missing or unreadable.</summary>
-    public static CertificateFactsCache Open(string path)
+    /// <summary>The cache kept in <paramref name="path"/>; nothing remembered when it is missing or unreadable, or the store keeps none (null).</summary>
+    public static CertificateFactsCache Open(string? path)
     {
+        if (path == null)
+            return None;
         var cache = new CertificateFactsCache(path);
         try
         {

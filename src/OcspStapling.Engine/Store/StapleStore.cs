@@ -11,7 +11,7 @@ namespace OcspStapling.Engine.Store;
 /// a JSON sidecar and a lock file. Writes are atomic (temp, fsync, rename) and made under the entry's lock, so
 /// concurrent refreshers never interleave and readers never see half an entry.
 /// </summary>
-public sealed class StapleStore
+public sealed class StapleStore : IStapleStore
 {
     public StapleStore(string directory)
     {
@@ -65,42 +65,17 @@ public sealed class StapleStore
     /// </summary>
     public string CertificateCachePath => Path.Combine(Directory, "certificates.cache");
 
+    public string Location => Directory;
+
+    public bool Exists => System.IO.Directory.Exists(Directory);
+
     public string StaplePath(string thumbprint) => Path.Combine(Directory, Key(thumbprint) + ".der");
 
     public string MetadataPath(string thumbprint) => Path.Combine(Directory, Key(thumbprint) + ".json");
 
     /// <summary>Reads an entry; null when the store has nothing for this certificate.</summary>
-    public StoreEntry? Read(string thumbprint)
-    {
-        var staple = ReadBytes(StaplePath(thumbprint), OcspResponseDecoder.MaxInputBytes);
-        var metadata = ReadMetadata(thumbprint);
-        if (staple == null && metadata == null)
-            return null;
-        // The metadata vouches for this very staple (its hash): decode only if someone asks for more than the answer.
-        if (StoreEntry.VouchedAnswer(staple, metadata) is { } answer)
-        {
-            var vouched = staple!;
-            return new StoreEntry(Key(thumbprint), vouched, new Lazy<OcspResponse?>(() => DecodeOrNull(vouched)), metadata, answer);
-        }
-        var response = staple != null ? DecodeOrNull(staple) : null;
-        if (response == null)
-            staple = null; // a damaged staple is as good as none; the next refresh replaces it
-        if (metadata?.StapleSha256 != null && (staple == null || metadata.StapleSha256 != Sha256(staple)))
-            metadata = metadata with { NextRefresh = null }; // describes another staple: keep the history, not the schedule
-        return new StoreEntry(Key(thumbprint), staple, response, metadata);
-    }
-
-    private static OcspResponse? DecodeOrNull(byte[] staple)
-    {
-        try
-        {
-            return OcspResponseDecoder.Decode(staple);
-        }
-        catch (OcspFormatException)
-        {
-            return null;
-        }
-    }
+    public StoreEntry? Read(string thumbprint) =>
+        StoreEntry.FromStored(Key(thumbprint), ReadBytes(StaplePath(thumbprint), OcspResponseDecoder.MaxInputBytes), ReadBytes(MetadataPath(thumbprint), MaxMetadataBytes));
 
     /// <summary>Takes the entry's lock, waiting for another refresher to finish with it.</summary>
     public async Task<IDisposable> LockAsync(string thumbprint, TimeSpan timeout, CancellationToken cancel)
@@ -179,7 +154,7 @@ public sealed class StapleStore
             }
             // The sidecar is advice checked against the staple's hash (a damaged one reads as absent), so it is
             // exchanged in place of being renamed over and skips the fsync the staple gets.
-            AtomicFile.WriteViaSpare(MetadataPath(thumbprint), JsonSerializer.SerializeToUtf8Bytes(metadata, StoreJson.Metadata));
+            AtomicFile.WriteViaSpare(MetadataPath(thumbprint), StoreEntry.EncodeMetadata(metadata));
             return staple != null
                 ? new StoreEntry(Key(thumbprint), staple, response, metadata)
                 : previous?.WithMetadata(metadata) ?? new StoreEntry(Key(thumbprint), null, (OcspResponse?)null, metadata);
@@ -192,6 +167,11 @@ public sealed class StapleStore
 
     /// <summary>The thumbprints the store has an entry for (a staple, a sidecar, or both), sorted.</summary>
     public IReadOnlyList<string> Thumbprints() => EnumerateThumbprints().Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Nothing to release: each lock is a file handle of its own.</summary>
+    public void Dispose()
+    {
+    }
 
     /// <summary>
     /// The thumbprints the store has an entry for, in no order, as the directory is read: a scan of 100,000 entries
@@ -245,22 +225,6 @@ public sealed class StapleStore
         }
     }
 
-    private StapleMetadata? ReadMetadata(string thumbprint)
-    {
-        var bytes = ReadBytes(MetadataPath(thumbprint), MaxMetadataBytes);
-        if (bytes == null)
-            return null;
-        try
-        {
-            return JsonSerializer.Deserialize(bytes, StoreJson.Metadata);
-        }
-        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException or FormatException)
-        {
-            // Damaged advice is no advice: the staple itself stays the truth.
-            return null;
-        }
-    }
-
     // Store files are this tool's own: a link, a special file or an oversized one in their place reads as damaged
     // (absent), and the next save replaces it or says why it cannot.
     private static byte[]? ReadBytes(string path, int maxBytes)
@@ -275,7 +239,7 @@ public sealed class StapleStore
         }
     }
 
-    private const int MaxMetadataBytes = 64 * 1024;
+    internal const int MaxMetadataBytes = 64 * 1024;
 
     internal static string Sha256(byte[] data) => Convert.ToHexString(SHA256.HashData(data)).ToLowerInvariant();
 

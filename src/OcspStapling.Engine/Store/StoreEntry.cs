@@ -1,3 +1,4 @@
+using System.Text.Json;
 using OcspStapling.Engine.Protocol;
 using OcspStapling.Engine.Verification;
 
@@ -45,6 +46,57 @@ public sealed class StoreEntry
 
     /// <summary>The same staple with other metadata (a failed attempt recorded beside it): nothing is decoded again.</summary>
     internal StoreEntry WithMetadata(StapleMetadata metadata) => new(Thumbprint, Staple, _response, metadata, Answer);
+
+    /// <summary>
+    /// An entry from its stored bytes, as any store keeps them: the staple's DER and the metadata's JSON. Damaged
+    /// metadata is no advice (the staple stays the truth); a damaged staple is none (the next refresh replaces it).
+    /// </summary>
+    internal static StoreEntry? FromStored(string thumbprint, byte[]? staple, byte[]? metadataJson)
+    {
+        var metadata = DecodeMetadata(metadataJson);
+        if (staple == null && metadata == null)
+            return null;
+        // The metadata vouches for this very staple (its hash): decode only if someone asks for more than the answer.
+        if (VouchedAnswer(staple, metadata) is { } answer)
+        {
+            var vouched = staple!;
+            return new StoreEntry(thumbprint, vouched, new Lazy<OcspResponse?>(() => DecodeOrNull(vouched)), metadata, answer);
+        }
+        var response = staple != null ? DecodeOrNull(staple) : null;
+        if (response == null)
+            staple = null;
+        if (metadata?.StapleSha256 != null && (staple == null || metadata.StapleSha256 != StapleStore.Sha256(staple)))
+            metadata = metadata with { NextRefresh = null }; // describes another staple: keep the history, not the schedule
+        return new StoreEntry(thumbprint, staple, response, metadata);
+    }
+
+    internal static byte[] EncodeMetadata(StapleMetadata metadata) => JsonSerializer.SerializeToUtf8Bytes(metadata, StoreJson.Metadata);
+
+    private static StapleMetadata? DecodeMetadata(byte[]? json)
+    {
+        if (json == null || json.Length > StapleStore.MaxMetadataBytes)
+            return null;
+        try
+        {
+            return JsonSerializer.Deserialize(json, StoreJson.Metadata);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static OcspResponse? DecodeOrNull(byte[] staple)
+    {
+        try
+        {
+            return OcspResponseDecoder.Decode(staple);
+        }
+        catch (OcspFormatException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The metadata's record of the answer, when it describes exactly this staple.</summary>
     internal static IStapleAnswer? VouchedAnswer(byte[]? staple, StapleMetadata? metadata) =>

@@ -27,8 +27,9 @@ public sealed record ListenerOptions
     public string? StapleFile { get; init; }
 
     /// <summary>
-    /// The staple store to share with `update` (same entries, same locks: a host running both asks its CA once); null
-    /// keeps staples in memory only. Not used with <see cref="StapleFile"/>.
+    /// The staple store to share with `update` (same entries, same locks: a host running both asks its CA once): a
+    /// directory, or redis://… for a fleet (<see cref="Store.StapleStores.Open"/>); null keeps staples in memory only.
+    /// Not used with <see cref="StapleFile"/>.
     /// </summary>
     public string? Store { get; init; }
 

@@ -46,7 +46,7 @@ public sealed class StaplingListener : IAsyncDisposable
         _fetcher = new StapleFetcher(options.Transport);
         try
         {
-            _store = options.Store != null && options.StapleFile == null ? new StoreStapleSource(options, log) : null;
+            _store = options.Store != null && options.StapleFile == null ? new StoreStapleSource(Store.StapleStores.Open(options.Store), options, log) : null;
             _front = TlsFronts.Create(options, _counters, log);
         }
         catch
@@ -73,7 +73,7 @@ public sealed class StaplingListener : IAsyncDisposable
         {
             listener._log.Verbose($"TLS handshakes by {listener.TlsImplementation}.");
             if (listener._store != null)
-                listener._log.Verbose($"Staples are shared through the store '{listener._store.Directory}'.");
+                listener._log.Verbose($"Staples are shared through the store {listener._store.Location}.");
             await listener.StartSitesAsync(cancel).ConfigureAwait(false);
             listener.Listen();
             if (options.Metrics is { } metrics)

@@ -7,33 +7,39 @@ using OcspStapling.Engine.Store;
 namespace OcspStapling.Engine.Tls;
 
 /// <summary>
-/// The listener's staples by way of the store `update` keeps: a certificate is fetched only when its entry is due,
-/// under the same per-entry lock, and what another process fetched is served as it is; so a host running both asks
-/// its CA once. What is served is checked against the certificate like any staple file.
+/// The listener's staples by way of the store `update` keeps (a directory, or Redis for a fleet): a certificate is
+/// fetched only when its entry is due, under the same per-entry lock, and what another process fetched is served as
+/// it is; so a host (or fleet) running both asks its CA once. What is served is checked against the certificate like
+/// any staple file.
 /// </summary>
 internal sealed class StoreStapleSource : IDisposable
 {
-    private readonly StapleStore _store;
+    private readonly IStapleStore _store;
     private readonly StapleRefresher _refresher;
     private readonly FetchOptions _fetch;
 
-    public StoreStapleSource(ListenerOptions options, IOperationLog log)
+    public StoreStapleSource(IStapleStore store, ListenerOptions options, IOperationLog log)
     {
-        _store = new StapleStore(options.Store!);
+        _store = store;
         _fetch = options.Fetch;
-        _refresher = new StapleRefresher(new RefreshOptions { Store = _store, Fetch = options.Fetch, Transport = options.Transport, Policy = options.Refresh }, log);
+        _refresher = new StapleRefresher(new RefreshOptions { Store = store, Fetch = options.Fetch, Transport = options.Transport, Policy = options.Refresh }, log);
     }
 
-    public string Directory => _store.Directory;
+    public string Location => _store.Location;
 
     public async Task<OcspResult> ObtainAsync(CertificateBundle certificate, CancellationToken cancel)
     {
         var site = Site.ForCertificate(certificate);
         var summary = await _refresher.RefreshSiteAsync(site, cancel).ConfigureAwait(false);
-        if (_store.Read(site.Thumbprint)?.Staple == null)
-            throw new StaplingException(FailureReason.ResponderUnreachable, site.Name, $"No staple for {site.Leaf.Subject} in the store '{_store.Directory}': {summary.Reason ?? "none fetched yet"}.");
-        return await StapleFileCheck.CheckAsync(_store.StaplePath(site.Thumbprint), certificate, _fetch, cancel).ConfigureAwait(false);
+        if (_store.Read(site.Thumbprint) is not { Response: { } response })
+            throw new StaplingException(FailureReason.ResponderUnreachable, site.Name, $"No staple for {site.Leaf.Subject} in the store {_store.Location}: {summary.Reason ?? "none fetched yet"}.");
+        return await StapleFileCheck.JudgeAsync(response, $"the store {_store.Location}", certificate, _fetch, cancel).ConfigureAwait(false);
     }
 
-    public void Dispose() => _refresher.Dispose();
+    /// <summary>The store is the listener's own (opened from its location), so it goes with it.</summary>
+    public void Dispose()
+    {
+        _refresher.Dispose();
+        _store.Dispose();
+    }
 }

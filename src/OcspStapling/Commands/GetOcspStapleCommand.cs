@@ -63,7 +63,7 @@ public sealed class GetOcspStapleCommand : OcspCmdlet
     {
         ForRecord(ErrorIdPrefix, StorePath, () =>
         {
-            var store = StapleStore.ForReading(GetUnresolvedProviderPathFromPSPath(StorePath));
+            using var store = StapleStores.OpenForReading(StoreLocation(StorePath));
             var view = new RefreshOptions
             {
                 Store = store,

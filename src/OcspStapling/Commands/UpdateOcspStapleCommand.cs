@@ -91,9 +91,10 @@ public sealed class UpdateOcspStapleCommand : ResponderCmdlet
         }
         try
         {
+            using var store = StapleStores.Open(StoreLocation(StorePath));
             var options = new RefreshOptions
             {
-                Store = new StapleStore(GetUnresolvedProviderPathFromPSPath(StorePath)),
+                Store = store,
                 Force = Force,
                 Fetch = ResponderFetchOptions(),
                 Transport = ResponderTransportOptions(),

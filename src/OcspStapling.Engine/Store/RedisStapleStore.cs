@@ -1,0 +1,188 @@
+using OcspStapling.Engine.Protocol;
+using StackExchange.Redis;
+
+namespace OcspStapling.Engine.Store;
+
+/// <summary>
+/// The fleet's store: one Redis shared by many hosts. Each entry is one hash (fields "staple" and "meta") written
+/// by one HSET, so readers get a whole entry or the previous one; each lock is a key set only if absent, with an
+/// expiry and a random owner token, released only by its owner (compare-and-delete), so a host that dies holding
+/// one delays that certificate by at most <see cref="LockExpiry"/>. Commands fail at once while Redis is away (no
+/// queueing): each site's failure is then named, and the next run recovers.
+/// </summary>
+public sealed class RedisStapleStore : IStapleStore
+{
+    /// <summary>Where the password comes from when the URL has none (never required on a command line).</summary>
+    public const string PasswordVariable = RedisLocation.PasswordVariable;
+
+    /// <summary>How long a lock outlives a holder that died: longer than a fetch (timeouts and one retry) takes.</summary>
+    public static readonly TimeSpan LockExpiry = TimeSpan.FromSeconds(60);
+
+    private static readonly RedisValue StapleField = "staple";
+    private static readonly RedisValue MetaField = "meta";
+    private static readonly RedisValue[] EntryFields = { StapleField, MetaField };
+    private readonly ConnectionMultiplexer _redis;
+    private readonly RedisLocation _where;
+
+    private RedisStapleStore(ConnectionMultiplexer redis, RedisLocation where)
+    {
+        _redis = redis;
+        _where = where;
+    }
+
+    public string Location => _where.Display;
+
+    public bool Exists => true;
+
+    /// <summary>Certificate facts describe this host's files; with a shared store they are not remembered.</summary>
+    public string? CertificateCachePath => null;
+
+    private IDatabase Database => _redis.GetDatabase(_where.Database);
+
+    /// <summary>
+    /// Connects to the Redis the URL names (redis:// or rediss:// for TLS). An unreachable Redis is not an error
+    /// here: each use then fails with one clear message, and the connection is retried in the background.
+    /// </summary>
+    public static RedisStapleStore Connect(string url)
+    {
+        var where = RedisLocation.Parse(url);
+        try
+        {
+            return new RedisStapleStore(ConnectionMultiplexer.Connect(where.Options()), where);
+        }
+        catch (Exception e) when (e is RedisException or ArgumentException)
+        {
+            throw new StaplingException(FailureReason.InvalidArgument, where.Display, $"Cannot use the Redis store {where.Display}: {e.Message}.", e);
+        }
+    }
+
+    public StoreEntry? Read(string thumbprint)
+    {
+        var fields = Guarded(() => Database.HashGet(EntryKey(thumbprint), EntryFields));
+        return StoreEntry.FromStored(Key(thumbprint), Bytes(fields[0], OcspResponseDecoder.MaxInputBytes), Bytes(fields[1], StapleStore.MaxMetadataBytes));
+    }
+
+    public async Task<IDisposable> LockAsync(string thumbprint, TimeSpan timeout, CancellationToken cancel)
+    {
+        var key = (RedisKey)(_where.Prefix + Key(thumbprint) + ".lock");
+        var token = (RedisValue)Guid.NewGuid().ToString("N");
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await GuardedAsync(() => Database.LockTakeAsync(key, token, LockExpiry)).ConfigureAwait(false))
+                return new HeldLock(this, key, token);
+            if (DateTime.UtcNow >= deadline)
+                throw new StaplingException(FailureReason.StoreUnavailable, _where.Display, $"The entry {key} in the Redis store {_where.Display} stayed locked for {timeout.TotalSeconds:0} s; is another refresher stuck? A lock left by a host that died expires within {LockExpiry.TotalSeconds:0} s.");
+            await Task.Delay(50, cancel).ConfigureAwait(false);
+        }
+    }
+
+    public StoreEntry Save(string thumbprint, StoreEntry? previous, byte[]? staple, OcspResponse? response, StapleMetadata metadata)
+    {
+        var kept = staple ?? previous?.Staple;
+        metadata = metadata with { StapleSha256 = kept != null ? StapleStore.Sha256(kept) : null };
+        var meta = StoreEntry.EncodeMetadata(metadata);
+        // One HSET: the staple and the metadata that vouches for it land together, or neither does.
+        var fields = staple != null
+            ? new[] { new HashEntry(StapleField, staple), new HashEntry(MetaField, meta) }
+            : new[] { new HashEntry(MetaField, meta) };
+        Guarded(() =>
+        {
+            Database.HashSet(EntryKey(thumbprint), fields);
+            return true;
+        });
+        return staple != null
+            ? new StoreEntry(Key(thumbprint), staple, response, metadata)
+            : previous?.WithMetadata(metadata) ?? new StoreEntry(Key(thumbprint), null, (OcspResponse?)null, metadata);
+    }
+
+    public IEnumerable<string> EnumerateThumbprints()
+    {
+        var pattern = _where.Prefix + "*";
+        foreach (var endpoint in _redis.GetEndPoints())
+        {
+            var server = _redis.GetServer(endpoint);
+            if (server.IsReplica)
+                continue;
+            // SCAN, a page at a time: a listing of 100,000 entries never blocks Redis or holds every key at once.
+            using var keys = Guarded(() => server.Keys(_where.Database, pattern, pageSize: 1000).GetEnumerator());
+            while (Guarded(keys.MoveNext))
+            {
+                var name = ((string?)keys.Current)?[_where.Prefix.Length..];
+                if (name is { Length: 64 } && !name.AsSpan().ContainsAnyExcept("0123456789abcdef"))
+                    yield return name;
+            }
+        }
+    }
+
+    public void Delete(string thumbprint) => Guarded(() => Database.KeyDelete(EntryKey(thumbprint)));
+
+    public void Dispose() => _redis.Dispose();
+
+    private RedisKey EntryKey(string thumbprint) => _where.Prefix + Key(thumbprint);
+
+    private static string Key(string thumbprint) => thumbprint.ToLowerInvariant();
+
+    // A value larger than any staple or sidecar this tool writes is not ours: read as absent, as the directory store does.
+    private static byte[]? Bytes(RedisValue value, int maxBytes) =>
+        value.IsNull ? null : (byte[]?)value is { } bytes && bytes.Length <= maxBytes ? bytes : null;
+
+    private T Guarded<T>(Func<T> command)
+    {
+        try
+        {
+            return command();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    private async Task<T> GuardedAsync<T>(Func<Task<T>> command)
+    {
+        try
+        {
+            return await command().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    private StaplingException Unavailable(Exception e) =>
+        new(FailureReason.StoreUnavailable, _where.Display, $"The Redis store {_where.Display} is unavailable: {FirstLine(e.Message)}. Staples already exported are untouched; the next run retries.", e);
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].TrimEnd('.', ' ', '\r');
+
+    /// <summary>Released by its owner only; a lock that expired and was taken by another host is left alone.</summary>
+    private sealed class HeldLock : IDisposable
+    {
+        private readonly RedisStapleStore _store;
+        private readonly RedisKey _key;
+        private readonly RedisValue _token;
+        private int _released;
+
+        public HeldLock(RedisStapleStore store, RedisKey key, RedisValue token)
+        {
+            _store = store;
+            _key = key;
+            _token = token;
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 1)
+                return;
+            try
+            {
+                _store.Database.LockRelease(_key, _token);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                // Redis went away: the lock expires by itself.
+            }
+        }
+    }
+}

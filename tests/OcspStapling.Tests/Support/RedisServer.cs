@@ -1,0 +1,54 @@
+using System.Diagnostics;
+
+namespace OcspStapling.Tests.Support;
+
+/// <summary>
+/// Debian's redis-server on a free loopback port, in the foreground, persisting nothing (so a restart is an empty
+/// Redis, as after a crash without persistence); killed and restarted by the fault tests.
+/// </summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private Process? _process;
+
+    private RedisServer(int port) => Port = port;
+
+    public int Port { get; }
+
+    public string Url => $"redis://127.0.0.1:{Port}/0";
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        var server = new RedisServer(FreePort.Next());
+        await server.RestartAsync();
+        return server;
+    }
+
+    /// <summary>Starts it again on the same port (empty: nothing is saved); a no-op start when already running.</summary>
+    public async Task RestartAsync()
+    {
+        if (_process is { HasExited: false })
+            return;
+        var info = new ProcessStartInfo(Peers.Require("redis-server")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no" })
+            info.ArgumentList.Add(arg);
+        _process = Process.Start(info)!;
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await FreePort.WaitUntilListeningAsync(Port, TimeSpan.FromSeconds(10), () => "redis-server did not start");
+    }
+
+    /// <summary>Kills it, as a crash or an outage would.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is not { HasExited: false } process)
+            return;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process?.Dispose();
+    }
+}
