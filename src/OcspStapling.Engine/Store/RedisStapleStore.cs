@@ -133,9 +133,9 @@ public sealed class RedisStapleStore : IStapleStore
         {
             return command();
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailure(e) is { } failure)
         {
-            throw Unavailable(e);
+            throw Unavailable(failure);
         }
     }
 
@@ -145,16 +145,36 @@ public sealed class RedisStapleStore : IStapleStore
         {
             return await command().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailure(e) is { } failure)
         {
-            throw Unavailable(e);
+            throw Unavailable(failure);
         }
     }
 
-    private StaplingException Unavailable(Exception e) =>
-        new(FailureReason.StoreUnavailable, _where.Display, $"The Redis store {_where.Display} is unavailable: {FirstLine(e.Message)}. Staples already exported are untouched; the next run retries.", e);
+    // The client's own failure, also when a listing (SCAN) wraps it in an AggregateException.
+    private static Exception? RedisFailure(Exception e) => e switch
+    {
+        RedisException or TimeoutException => e,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(RedisFailure).FirstOrDefault(f => f != null),
+        _ => null,
+    };
 
-    private static string FirstLine(string message) => message.Split('\n', 2)[0].TrimEnd('.', ' ', '\r');
+    private StaplingException Unavailable(Exception e) =>
+        new(FailureReason.StoreUnavailable, _where.Display, $"The Redis store {_where.Display} is unavailable ({Brief(e)}). Staples already exported are untouched; the next run retries.", e);
+
+    /// <summary>
+    /// The cause in a few words: the client's messages carry its whole connection state after the first comma
+    /// ("UnableToConnect on 127.0.0.1:6379/Interactive, Initializing/NotStarted, last: NONE, …").
+    /// </summary>
+    private static string Brief(Exception e)
+    {
+        var root = e;
+        while (root.InnerException is RedisException inner)
+            root = inner;
+        var text = root.Message;
+        var cut = text.IndexOfAny(new[] { ',', ';', '\n' });
+        return (cut > 0 ? text[..cut] : text).TrimEnd('.', ' ', '\r');
+    }
 
     /// <summary>Released by its owner only; a lock that expired and was taken by another host is left alone.</summary>
     private sealed class HeldLock : IDisposable
