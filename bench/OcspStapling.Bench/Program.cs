@@ -7,6 +7,7 @@ using OcspStapling.Bench;
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- startup [--runs 20] [--binary PATH[,PATH]]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- handshake [--runs 3] [--seconds 8]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- sni [--runs 3] [--seconds 8]
+//   dotnet run -c Release --project bench/OcspStapling.Bench -- fleet [--counts 1000] [--binary PATH]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- soak [--minutes 10] [--tls openssl|sslstream]
 var command = args.FirstOrDefault() ?? "fetch";
 var counts = Arg("--counts", "1,100,1000").Split(',').Select(int.Parse).ToArray();
@@ -36,11 +37,14 @@ switch (command)
     case "sni":
         await SniHandshakeBenchmark.RunAsync(runs, TimeSpan.FromSeconds(double.Parse(Arg("--seconds", "8"))), results);
         return 0;
+    case "fleet":
+        await FleetBenchmark.RunAsync(args.Contains("--counts") ? counts.Max() : 1000, Path.GetFullPath(Arg("--binary", DefaultBinary())), results);
+        return 0;
     case "soak":
         await SoakBenchmark.RunAsync(TimeSpan.FromMinutes(double.Parse(Arg("--minutes", "10"))), Arg("--tls", "openssl"), results);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}'; known: fetch, refresh, scale, startup, handshake, sni, soak");
+        Console.Error.WriteLine($"unknown benchmark '{command}'; known: fetch, refresh, scale, startup, handshake, sni, fleet, soak");
         return 2;
 }
 
