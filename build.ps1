@@ -46,11 +46,11 @@ function Invoke-Build {
     $manifest = Join-Path $moduleDir 'OcspStapling.psd1'
     $data = Import-PowerShellDataFile $manifest
     if ($data.ModuleVersion -ne $version) { throw "Manifest says $($data.ModuleVersion), Directory.Build.props says $version." }
-    # The engine and BouncyCastle load in the module's own context from Dependencies/, never from the module root.
-    foreach ($file in @($data.RootModule, 'Dependencies/OcspStapling.Engine.dll', 'Dependencies/BouncyCastle.Crypto.dll')) {
+    # The engine, BouncyCastle and the Redis client load in the module's own context from Dependencies/, never from the module root.
+    foreach ($file in @($data.RootModule, 'Dependencies/OcspStapling.Engine.dll', 'Dependencies/BouncyCastle.Crypto.dll', 'Dependencies/StackExchange.Redis.dll')) {
         if (-not (Test-Path (Join-Path $moduleDir $file))) { throw "Module folder lacks $file." }
     }
-    foreach ($file in @('OcspStapling.Engine.dll', 'BouncyCastle.Crypto.dll')) {
+    foreach ($file in @('OcspStapling.Engine.dll', 'BouncyCastle.Crypto.dll', 'StackExchange.Redis.dll')) {
         if (Test-Path (Join-Path $moduleDir $file)) { throw "Module folder holds $file at its root, where the default load context would share it." }
     }
 }

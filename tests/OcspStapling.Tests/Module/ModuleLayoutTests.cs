@@ -47,7 +47,9 @@ public sealed class ModuleLayoutTests : IClassFixture<PublishedModule>, IClassFi
         Assert.Contains("OcspStapling.Format.ps1xml", files);
         Assert.Contains(Path.Combine("Dependencies", "OcspStapling.Engine.dll"), files);
         Assert.Contains(Path.Combine("Dependencies", "BouncyCastle.Crypto.dll"), files);
+        Assert.Contains(Path.Combine("Dependencies", "StackExchange.Redis.dll"), files);
         Assert.DoesNotContain("OcspStapling.Engine.dll", files);
+        Assert.DoesNotContain("StackExchange.Redis.dll", files);
         Assert.DoesNotContain("BouncyCastle.Crypto.dll", files);
         Assert.DoesNotContain(files, f => f.EndsWith("System.Management.Automation.dll"));
     }
