@@ -24,7 +24,7 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
         _tcp = tcp;
         _render = render;
         Endpoint = (IPEndPoint)tcp.LocalEndpoint;
-        _accepting = Task.Run(AcceptAsync);
+        _accepting = Task.Run(() => AcceptLoop.RunAsync(tcp, AnswerAsync, _stop.Token));
     }
 
     public IPEndPoint Endpoint { get; }
@@ -41,25 +41,6 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
             throw new StaplingException(FailureReason.InvalidArgument, endpoint.ToString(), $"Cannot serve metrics on {endpoint}: {e.Message}.", e);
         }
         return new MetricsEndpoint(tcp, render);
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _tcp.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                if (_stop.IsCancellationRequested)
-                    return;
-                continue;
-            }
-            _ = Task.Run(() => AnswerAsync(client));
-        }
     }
 
     private async Task AnswerAsync(Socket client)

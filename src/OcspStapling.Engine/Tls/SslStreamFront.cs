@@ -30,26 +30,8 @@ internal sealed class SslStreamFront : ITlsFront
 
     public void Serve(ServerNameTable<IServedContext> table) => _table = table;
 
-    public void Start(TcpListener listening, Func<Stream, Task> serve) => _acceptLoop = Task.Run(() => AcceptLoopAsync(listening, serve));
-
-    private async Task AcceptLoopAsync(TcpListener listening, Func<Stream, Task> serve)
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await listening.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                if (_stop.IsCancellationRequested)
-                    return;
-                continue;
-            }
-            _ = Task.Run(() => ServeAsync(socket, serve));
-        }
-    }
+    public void Start(TcpListener listening, Func<Stream, Task> serve) =>
+        _acceptLoop = Task.Run(() => AcceptLoop.RunAsync(listening, socket => ServeAsync(socket, serve), _stop.Token));
 
     private async Task ServeAsync(Socket socket, Func<Stream, Task> serve)
     {

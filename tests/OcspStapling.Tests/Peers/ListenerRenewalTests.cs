@@ -65,6 +65,43 @@ public sealed class ListenerRenewalTests : IClassFixture<LabResponderFixture>
         Assert.Contains("Verify return code: 0 (ok)", seen.StdOut);
     }
 
+    [PeerFact("openssl")]
+    public async Task A_renewal_while_the_responder_is_down_is_served_without_a_staple_then_stapled_when_it_is_back()
+    {
+        var name = "renew-outage.example.test";
+        var old = LabSite.Of(_lab.GoodLeaf(name));
+        using var live = new TempDirectory();
+        var fullchain = Path.Combine(live.Path, "fullchain.pem");
+        File.Copy(old.Path, fullchain);
+        var log = new RecordingLog();
+        await using var listener = await StaplingListener.StartAsync(ListenerFiles.Options(old.Path) with
+        {
+            Certificates = [ServedCertificate.Load(fullchain, old.KeyFile, null)],
+            CertificatePollInterval = TimeSpan.FromMilliseconds(100),
+            Refresh = Engine.Refresh.RefreshPolicy.Default with { FirstRetryDelay = TimeSpan.FromMilliseconds(300), MaxRetryDelayWithoutStaple = TimeSpan.FromSeconds(1) },
+        }, log);
+
+        var next = LabSite.Of(_lab.GoodLeaf(name)); // renewed: same name, new serial
+        _lab.Responder.Fault = Engine.Lab.LabFault.Http500;
+        try
+        {
+            File.Copy(next.Path, fullchain, overwrite: true);
+            await Eventually.ValueOf(() => listener.Certificate.SerialNumber, s => s == next.Served.Certificate.SerialNumber);
+            var unstapled = await SClient.StatusAsync(listener.Endpoint.Port, old.CaFile, name);
+            Assert.Contains("Verify return code: 0 (ok)", unstapled.StdOut); // the new certificate is served...
+            Assert.Contains("OCSP response: no response sent", unstapled.StdOut); // ...without the old one's staple
+            Assert.Contains(log.Events, e => e.Contains("without a staple for now") && e.Contains("HTTP 500"));
+        }
+        finally
+        {
+            _lab.Responder.Fault = Engine.Lab.LabFault.None;
+        }
+        await Eventually.ValueOf(() => listener.Staple, s => s != null, timeoutMs: 5000);
+        var stapled = await SClient.StatusAsync(listener.Endpoint.Port, old.CaFile, name);
+        Assert.Contains($"Serial Number: {next.Served.Certificate.SerialNumber}", stapled.StdOut);
+        Assert.Contains("Cert Status: good", stapled.StdOut);
+    }
+
     private static async Task RejectedAsync(RecordingLog log, int times)
     {
         var seen = await Eventually.ValueOf(() => log.Warnings.Count(w => w.Contains("cannot be served")), n => n >= times);

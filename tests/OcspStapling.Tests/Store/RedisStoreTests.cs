@@ -149,6 +149,28 @@ public sealed class RedisStoreTests : IClassFixture<LabResponderFixture>, IAsync
         }
     }
 
+    [PeerFact("redis-server")]
+    public async Task The_password_comes_from_the_environment_and_OCSPSTAPLE_STORE_may_name_redis_for_update_and_status()
+    {
+        var certs = _lab.SiteDirectory("redis-auth", 2);
+        await using var locked = await RedisServer.StartAsync("--requirepass", "s3cret-for-tests");
+        var url = $"redis://127.0.0.1:{locked.Port}/0";
+        var environment = new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH")!, ["HOME"] = Path.GetTempPath(), ["OCSPSTAPLE_STORE"] = url };
+
+        var refused = await ProcessRunner.RunAsync(Program, new[] { "update", certs }, environment: environment);
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains($"The Redis store {url} is unavailable", refused.StdErr); // named; the password is nowhere
+        Assert.DoesNotContain("s3cret", refused.All);
+
+        environment["OCSPSTAPLE_REDIS_PASSWORD"] = "s3cret-for-tests";
+        var stored = await ProcessRunner.RunAsync(Program, new[] { "update", certs }, environment: environment);
+        Assert.True(stored.ExitCode == 0, stored.All);
+        var status = await ProcessRunner.RunAsync(Program, new[] { "status", certs, "--json" }, environment: environment);
+        Assert.True(status.ExitCode == 0, status.All);
+        Assert.Equal(2, System.Text.Json.JsonDocument.Parse(status.StdOut).RootElement.GetProperty("sites").EnumerateArray().Count(s => s.GetProperty("state").GetString() == "stapled"));
+        Assert.DoesNotContain("s3cret", stored.All + status.All);
+    }
+
     private static Task<ProcessOutput> Update(string certs, string store, string exportDir, params string[] more) =>
         ProcessRunner.RunAsync(Program, new[] { "update", certs, "--store", store, "--export-dir", exportDir }.Concat(more), timeout: TimeSpan.FromMinutes(2));
 

@@ -8,17 +8,23 @@ namespace OcspStapling.Tests.Support;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
+    private readonly string[] _options;
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private RedisServer(int port, string[] options)
+    {
+        Port = port;
+        _options = options;
+    }
 
     public int Port { get; }
 
     public string Url => $"redis://127.0.0.1:{Port}/0";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <param name="options">More redis-server options, e.g. --requirepass.</param>
+    public static async Task<RedisServer> StartAsync(params string[] options)
     {
-        var server = new RedisServer(FreePort.Next());
+        var server = new RedisServer(FreePort.Next(), options);
         await server.RestartAsync();
         return server;
     }
@@ -29,7 +35,7 @@ public sealed class RedisServer : IAsyncDisposable
         if (_process is { HasExited: false })
             return;
         var info = new ProcessStartInfo(Peers.Require("redis-server")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no" })
+        foreach (var arg in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no" }.Concat(_options))
             info.ArgumentList.Add(arg);
         _process = Process.Start(info)!;
         _process.BeginOutputReadLine();
