@@ -6,7 +6,7 @@ namespace OcspStapling.Cli;
 /// <summary>The options `update` and `status` share: where the store is, and what counts as a problem.</summary>
 internal sealed class SiteOptionSet
 {
-    public readonly Option<string?> Store = new("--store") { Description = $"Staple store: a directory (default {StapleStore.DefaultDirectory()}; services: {StapleStore.DefaultDirectory(forService: true)}) or redis[s]://[user@]host:port[/db][?prefix=P] for a fleet (password in {RedisStapleStore.PasswordVariable}); or OCSPSTAPLE_STORE" };
+    public readonly Option<string?> Store = new("--store") { Description = $"Staple store: a directory (default {StapleStore.DefaultDirectory()}; services: {StapleStore.DefaultDirectory(forService: true)}) or redis[s]://[user@]host:port[/db][?prefix=P][&ca=FILE] for a fleet (password in {RedisStapleStore.PasswordVariable}); or OCSPSTAPLE_STORE" };
     public readonly Option<string> Interval = new("--interval") { Description = "How often this runs (cron, timer): a staple that expires before the next run is a problem (90s, 30m, 1h, 1d)", DefaultValueFactory = _ => "1h" };
     public readonly Option<bool> RequireOcsp = new("--require-ocsp") { Description = "Treat a certificate that names no OCSP responder as a problem (exit 3)" };
     public readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print only sites with a problem or warning, on stderr (for cron mail)" };

@@ -3,11 +3,11 @@ using StackExchange.Redis;
 namespace OcspStapling.Engine.Store;
 
 /// <summary>
-/// A Redis store's URL: redis://[user[:password]@]host[:port][/db][?prefix=P], rediss:// for TLS. The password may
-/// (and should) come from OCSPSTAPLE_REDIS_PASSWORD instead, so it never has to be on a command line; messages show
-/// the URL without it.
+/// A Redis store's URL: redis://[user[:password]@]host[:port][/db][?prefix=P], rediss:// for TLS (with &amp;ca=FILE
+/// when the server's certificate is from a private CA). The password may (and should) come from
+/// OCSPSTAPLE_REDIS_PASSWORD instead, so it never has to be on a command line; messages show the URL without it.
 /// </summary>
-internal sealed record RedisLocation(string Host, int Port, bool Tls, string? User, string? Password, int Database, string Prefix, string Display)
+internal sealed record RedisLocation(string Host, int Port, bool Tls, string? User, string? Password, int Database, string Prefix, string? CaFile, string Display)
 {
     public const string PasswordVariable = "OCSPSTAPLE_REDIS_PASSWORD";
     public const string DefaultPrefix = "ocspstaple:";
@@ -29,17 +29,28 @@ internal sealed record RedisLocation(string Host, int Port, bool Tls, string? Us
         if (path.Length > 0 && (!int.TryParse(path, out database) || database < 0))
             throw Invalid(url, $"'/{path}' is not a database number");
         var prefix = DefaultPrefix;
+        string? ca = null;
         foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var (name, value) = pair.Split('=', 2) is [var n, var v] ? (n, Uri.UnescapeDataString(v)) : (pair, "");
-            if (name != "prefix")
-                throw Invalid(url, $"'{name}' is not an option (only prefix=…)");
-            prefix = value;
+            switch (name)
+            {
+                case "prefix":
+                    prefix = value;
+                    break;
+                case "ca":
+                    ca = File.Exists(value) ? Path.GetFullPath(value) : throw Invalid(url, $"the CA file '{value}' does not exist");
+                    break;
+                default:
+                    throw Invalid(url, $"'{name}' is not an option (prefix=…, ca=FILE)");
+            }
         }
         var tls = uri.Scheme == "rediss";
+        if (ca != null && !tls)
+            throw Invalid(url, "ca= is for rediss:// (TLS)");
         var port = uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port;
         var display = $"{uri.Scheme}://{(user != null ? Uri.EscapeDataString(user) + "@" : "")}{uri.Host}:{port}/{database}{(prefix != DefaultPrefix ? "?prefix=" + Uri.EscapeDataString(prefix) : "")}";
-        return new RedisLocation(uri.DnsSafeHost, port, tls, user, password, database, prefix, display);
+        return new RedisLocation(uri.DnsSafeHost, port, tls, user, password, database, prefix, ca, display);
     }
 
     /// <summary>Fails fast: a command while Redis is away errs at once instead of queueing for seconds per site.</summary>
@@ -61,6 +72,8 @@ internal sealed record RedisLocation(string Host, int Port, bool Tls, string? Us
             ClientName = "ocspstaple",
         };
         options.EndPoints.Add(Host, Port);
+        if (CaFile != null)
+            options.TrustIssuer(CaFile); // the server's chain must lead to this CA (a private PKI's root)
         return options;
     }
 

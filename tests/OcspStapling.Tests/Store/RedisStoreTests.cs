@@ -171,6 +171,44 @@ public sealed class RedisStoreTests : IClassFixture<LabResponderFixture>, IAsync
         Assert.DoesNotContain("s3cret", stored.All + status.All);
     }
 
+    [PeerFact("redis-server")]
+    public async Task Rediss_speaks_tls_to_a_redis_whose_certificate_a_private_ca_issued()
+    {
+        using var files = new TempDirectory();
+        var (ca, cert, key) = TlsFiles(files.Path);
+        await using var tls = await RedisServer.StartTlsAsync(cert, key, ca);
+        var certs = _lab.SiteDirectory("redis-tls", 1);
+
+        var untrusted = await Update(certs, $"rediss://127.0.0.1:{tls.Port}/0", files.File("export-untrusted"));
+        Assert.Equal(3, untrusted.ExitCode); // the private CA is not trusted unless named
+        Assert.Contains("is unavailable", untrusted.StdErr);
+
+        var trusted = await Update(certs, $"rediss://127.0.0.1:{tls.Port}/0?ca={Uri.EscapeDataString(ca)}", files.File("export"));
+        Assert.True(trusted.ExitCode == 0, trusted.All);
+        Assert.Single(Directory.GetFiles(files.File("export"), "*.ocsp"));
+    }
+
+    /// <summary>A private CA and a server certificate for 127.0.0.1 it issued, as PEM files.</summary>
+    private static (string Ca, string Certificate, string Key) TlsFiles(string directory)
+    {
+        using var caKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var caRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Redis test CA", caKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509KeyUsageExtension(System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyCertSign, true));
+        using var caCert = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        using var serverKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var serverRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", serverKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
+        serverRequest.CertificateExtensions.Add(san.Build());
+        using var server = serverRequest.Create(caCert, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(29), new byte[] { 1, 2, 3, 4 });
+        var paths = (Path.Combine(directory, "ca.pem"), Path.Combine(directory, "redis.pem"), Path.Combine(directory, "redis.key"));
+        File.WriteAllText(paths.Item1, caCert.ExportCertificatePem());
+        File.WriteAllText(paths.Item2, server.ExportCertificatePem());
+        File.WriteAllText(paths.Item3, serverKey.ExportPkcs8PrivateKeyPem());
+        return paths;
+    }
+
     private static Task<ProcessOutput> Update(string certs, string store, string exportDir, params string[] more) =>
         ProcessRunner.RunAsync(Program, new[] { "update", certs, "--store", store, "--export-dir", exportDir }.Concat(more), timeout: TimeSpan.FromMinutes(2));
 

@@ -9,12 +9,14 @@ namespace OcspStapling.Tests.Support;
 public sealed class RedisServer : IAsyncDisposable
 {
     private readonly string[] _options;
+    private readonly int _plainPort;
     private Process? _process;
 
-    private RedisServer(int port, string[] options)
+    private RedisServer(int port, string[] options, int? plainPort = null)
     {
         Port = port;
         _options = options;
+        _plainPort = plainPort ?? port;
     }
 
     public int Port { get; }
@@ -29,13 +31,22 @@ public sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>TLS only (no plain port), with this certificate and key; clients are not asked for certificates.</summary>
+    public static async Task<RedisServer> StartTlsAsync(string certificate, string key, string caFile)
+    {
+        var port = FreePort.Next();
+        var server = new RedisServer(port, new[] { "--tls-port", port.ToString(), "--tls-cert-file", certificate, "--tls-key-file", key, "--tls-ca-cert-file", caFile, "--tls-auth-clients", "no" }, plainPort: 0);
+        await server.RestartAsync();
+        return server;
+    }
+
     /// <summary>Starts it again on the same port (empty: nothing is saved); a no-op start when already running.</summary>
     public async Task RestartAsync()
     {
         if (_process is { HasExited: false })
             return;
         var info = new ProcessStartInfo(Peers.Require("redis-server")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no" }.Concat(_options))
+        foreach (var arg in new[] { "--port", _plainPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no" }.Concat(_options))
             info.ArgumentList.Add(arg);
         _process = Process.Start(info)!;
         _process.BeginOutputReadLine();
