@@ -102,7 +102,7 @@ public abstract class OcspCmdlet : PSCmdlet
         FailureReason.InvalidArgument => ErrorCategory.InvalidArgument,
         FailureReason.CertificateUnreadable or FailureReason.StapleFileUnreadable => ErrorCategory.ReadError,
         FailureReason.IssuerNotFound or FailureReason.NoResponderUrl => ErrorCategory.ObjectNotFound,
-        FailureReason.ResponderUnreachable => ErrorCategory.ConnectionError,
+        FailureReason.ResponderUnreachable or FailureReason.StoreUnavailable => ErrorCategory.ConnectionError,
         FailureReason.ResponderTimeout => ErrorCategory.OperationTimeout,
         FailureReason.ResponseTooLarge => ErrorCategory.LimitsExceeded,
         _ => ErrorCategory.InvalidResult,
