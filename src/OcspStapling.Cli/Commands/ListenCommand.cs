@@ -84,7 +84,6 @@ internal static class ListenCommand
                 catch (OperationCanceledException)
                 {
                 }
-                log.Info($"stopping: no new connections; {listener.OpenConnections} open, given up to {drainTime.TotalSeconds:0.#} s to finish.");
             }
             finally
             {

@@ -98,7 +98,8 @@ public sealed class RedisStapleStore : IStapleStore
 
     public IEnumerable<string> EnumerateThumbprints()
     {
-        var pattern = _where.Prefix + "*";
+        // The prefix is matched literally: SCAN's glob characters in it are escaped.
+        var pattern = System.Text.RegularExpressions.Regex.Replace(_where.Prefix, @"[*?\[\]\\]", @"\$0") + "*";
         foreach (var endpoint in _redis.GetEndPoints())
         {
             var server = _redis.GetServer(endpoint);

@@ -402,6 +402,8 @@ public sealed class StaplingListener : IAsyncDisposable
         // The front stops using the listening socket before it is closed (its threads hold the descriptor).
         await _front.DisposeAsync().ConfigureAwait(false);
         _tcp.Stop();
+        if (drain > TimeSpan.Zero)
+            _log.Info($"Stopping: no new connections; {OpenConnections} open, given up to {drain.TotalSeconds:0.#} s to finish.");
         var deadline = DateTime.UtcNow + drain;
         while (OpenConnections > 0 && DateTime.UtcNow < deadline)
             await Task.Delay(50).ConfigureAwait(false);

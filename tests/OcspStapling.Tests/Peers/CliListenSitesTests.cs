@@ -88,7 +88,7 @@ public sealed class CliListenSitesTests : IClassFixture<LabResponderFixture>
         await Exchange(tls, "before"u8.ToArray());
 
         await listen.SignalAsync("TERM");
-        await listen.WaitForOutputAsync("stopping: no new connections; 1 open", TimeSpan.FromSeconds(5));
+        await listen.WaitForOutputAsync("Stopping: no new connections; 1 open", TimeSpan.FromSeconds(5)); // logged once the port is closed
         await Assert.ThrowsAnyAsync<SocketException>(async () =>
         {
             using var late = new TcpClient();

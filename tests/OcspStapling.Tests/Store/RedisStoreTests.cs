@@ -55,6 +55,19 @@ public sealed class RedisStoreTests : IClassFixture<LabResponderFixture>, IAsync
     }
 
     [PeerFact("redis-server")]
+    public void A_prefix_is_matched_literally_when_entries_are_listed()
+    {
+        var tag = Guid.NewGuid().ToString("N");
+        using IStapleStore odd = RedisStapleStore.Connect($"{_redis.Url}?prefix={Uri.EscapeDataString($"{tag}*[x]:")}");
+        using var neighbour = RedisStapleStore.Connect($"{_redis.Url}?prefix={Uri.EscapeDataString($"{tag}ZZ[x]:")}");
+        var metadata = new StapleMetadata { Thumbprint = T1, Subject = "CN=odd" };
+        odd.Save(T1, null, null, null, metadata);
+        neighbour.Save(new string('2', 64), null, null, null, metadata with { Thumbprint = new string('2', 64) });
+
+        Assert.Equal(new[] { T1 }, odd.Thumbprints()); // '*' and '[x]' in the prefix are not patterns
+    }
+
+    [PeerFact("redis-server")]
     public async Task Update_with_redis_unreachable_names_the_store_per_site_and_leaves_valid_exports_served()
     {
         var certs = _lab.SiteDirectory("redis-down", 3);
