@@ -20,7 +20,7 @@ internal sealed class SiteOptionSet
 
     public IStapleStore OpenStore(ParseResult parse) => StapleStores.Open(StoreDirectory(parse));
 
-    public string StoreDirectory(ParseResult parse) => parse.GetValue(Store) ?? StapleStore.DefaultDirectory();
+    public string StoreDirectory(ParseResult parse) => parse.GetValue(Store) ?? StapleStores.DefaultLocation();
 
     public TimeSpan RunInterval(ParseResult parse) => Durations.Parse(parse.GetValue(Interval)!, "--interval");
 }

@@ -116,7 +116,7 @@ internal static class ListenCommand
     /// <summary>update's default store when this user can use it; otherwise staples stay in memory, and the log says why.</summary>
     private static string? DefaultStore(ListenLog log)
     {
-        var location = StapleStore.DefaultDirectory();
+        var location = StapleStores.DefaultLocation();
         try
         {
             using var store = StapleStores.Open(location);

@@ -40,7 +40,8 @@ public sealed class StapleStore : IStapleStore
     /// <summary>
     /// Where staples live unless told otherwise: for a user, $XDG_DATA_HOME or ~/.local/share (Linux) and
     /// %LOCALAPPDATA% (Windows), under OcspStapling/staples; for services, /var/lib/ocspstaple (Linux) and
-    /// %ProgramData%\OcspStapling\staples (Windows). OCSPSTAPLE_STORE overrides both.
+    /// %ProgramData%\OcspStapling\staples (Windows). OCSPSTAPLE_STORE overrides both (it may also name Redis:
+    /// <see cref="StapleStores.DefaultLocation"/> is what callers use).
     /// </summary>
     public static string DefaultDirectory(bool forService = false)
     {

@@ -32,7 +32,7 @@ public sealed class GetOcspStapleCommand : OcspCmdlet
     public SecureString? Password { get; set; }
 
     [Parameter]
-    public string StorePath { get; set; } = StapleStore.DefaultDirectory();
+    public string StorePath { get; set; } = StapleStores.DefaultLocation();
 
     /// <summary>How often Update-OcspStaple runs: a staple that expires before its next run is a problem.</summary>
     [Parameter]

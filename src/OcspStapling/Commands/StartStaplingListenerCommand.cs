@@ -149,7 +149,7 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
         Port = Port,
         Certificates = _collected,
         StapleFile = FileSystemPath(StapleFile),
-        Store = NoStore || StapleFile != null ? null : StorePath != null ? StoreLocation(StorePath) : StapleStore.DefaultDirectory(),
+        Store = NoStore || StapleFile != null ? null : StorePath != null ? StoreLocation(StorePath) : StapleStores.DefaultLocation(),
         Fetch = ResponderFetchOptions(),
         Transport = ResponderTransportOptions(),
         ForwardTo = ForwardTo == null ? null : ListenerOptions.ParseEndpoint(ForwardTo),

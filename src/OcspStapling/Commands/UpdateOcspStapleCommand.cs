@@ -34,7 +34,7 @@ public sealed class UpdateOcspStapleCommand : ResponderCmdlet
     public SecureString? Password { get; set; }
 
     [Parameter]
-    public string StorePath { get; set; } = StapleStore.DefaultDirectory();
+    public string StorePath { get; set; } = StapleStores.DefaultLocation();
 
     [Parameter]
     public SwitchParameter Force { get; set; }
