@@ -46,7 +46,7 @@ public sealed class StaplingListener : IAsyncDisposable
         _fetcher = new StapleFetcher(options.Transport);
         try
         {
-            _store = options.Store != null && options.StapleFile == null ? new StoreStapleSource(Store.StapleStores.Open(options.Store), options, log) : null;
+            _store = options.Store != null && options.StapleFile == null ? new StoreStapleSource(Store.StapleStores.Open(options.Store), options, _fetcher, log) : null;
             _front = TlsFronts.Create(options, _counters, log);
         }
         catch

@@ -54,6 +54,24 @@ public sealed class RedisStoreTests : IClassFixture<LabResponderFixture>, IAsync
         Assert.InRange((await db.KeyTimeToLiveAsync(lockKey))!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
     }
 
+    [PeerFact("openssl")]
+    public async Task A_listener_whose_redis_is_down_still_staples_by_fetching_directly()
+    {
+        var site = Peers.LabSite.Of(_lab.GoodLeaf("redis-down-listener.example.test"));
+        var log = new RecordingLog();
+        var before = _lab.Responder.RequestCount;
+        await using var listener = await Engine.Tls.StaplingListener.StartAsync(ListenerFiles.Options(site.Path) with
+        {
+            Certificates = [site.Served],
+            Store = $"redis://127.0.0.1:{FreePort.Next()}/0",
+        }, log);
+
+        var seen = await SClient.StatusAsync(listener.Endpoint.Port, site.CaFile, site.Name);
+        Assert.Contains("Cert Status: good", seen.StdOut);
+        Assert.Equal(1, _lab.Responder.RequestCount - before);
+        Assert.Contains(log.Warnings, w => w.Contains("is unavailable") && w.Contains("Fetching the staple for CN=redis-down-listener.example.test directly"));
+    }
+
     [PeerFact("redis-server")]
     public void A_prefix_is_matched_literally_when_entries_are_listed()
     {
