@@ -5,7 +5,7 @@ using System.Text;
 namespace OcspStapling.Engine.Tls;
 
 /// <summary>
-/// Plain HTTP for Prometheus to scrape: GET /metrics answers with the text <paramref name="render"/> makes, anything
+/// Plain HTTP for Prometheus to scrape: GET /metrics answers with the text the listener renders at that moment, anything
 /// else 404. One request per connection, each read bounded in size and time, so a client that says nothing, or too
 /// much, costs a few seconds of one task and never the listener.
 /// </summary>
