@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Tls;
@@ -36,7 +35,7 @@ public static class ListenerMetrics
         {
             var current = site.StateAt(now);
             foreach (var state in Enum.GetValues<SiteState>())
-                Line(text, "ocspstaple_site_state", Labels(site) + $",state=\"{Name(state)}\"", state == current ? 1 : 0);
+                Line(text, "ocspstaple_site_state", Labels(site) + "," + PrometheusText.Label("state", PrometheusText.StateName(state)), state == current ? 1 : 0);
         }
         return text.ToString();
     }
@@ -47,22 +46,10 @@ public static class ListenerMetrics
         Line(text, name, "", value);
     }
 
-    private static void Header(StringBuilder text, string name, string type, string help) =>
-        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+    private static void Header(StringBuilder text, string name, string type, string help) => PrometheusText.Header(text, name, type, help);
 
-    private static void Line(StringBuilder text, string name, string labels, long value)
-    {
-        text.Append(name);
-        if (labels.Length > 0)
-            text.Append('{').Append(labels).Append('}');
-        text.Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
-    }
+    private static void Line(StringBuilder text, string name, string labels, long value) => PrometheusText.Sample(text, name, labels, value);
 
     private static string Labels(ListenerSite site) =>
-        $"subject=\"{Escape(site.Subject)}\",thumbprint=\"{site.Certificate.Thumbprint}\"";
-
-    // The exposition format's label escapes: backslash, double quote, newline.
-    private static string Escape(string value) => value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
-
-    private static string Name(SiteState state) => char.ToLowerInvariant(state.ToString()[0]) + state.ToString()[1..];
+        PrometheusText.Label("subject", site.Subject) + "," + PrometheusText.Label("thumbprint", site.Certificate.Thumbprint);
 }

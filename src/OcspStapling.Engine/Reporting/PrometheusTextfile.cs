@@ -25,7 +25,7 @@ public static class PrometheusTextfile
         foreach (var site in summaries)
         {
             foreach (var state in Enum.GetValues<SiteState>())
-                Sample(text, "ocspstaple_site_state", site, site.State == state ? 1 : 0, $",state=\"{Name(state)}\"");
+                Sample(text, "ocspstaple_site_state", site, site.State == state ? 1 : 0, "," + PrometheusText.Label("state", PrometheusText.StateName(state)));
         }
         Header(text, "ocspstaple_last_run_timestamp_seconds", "When the run that wrote this file ended, as Unix time.");
         text.Append("ocspstaple_last_run_timestamp_seconds ").Append(Seconds(runAt).ToString(CultureInfo.InvariantCulture)).Append('\n');
@@ -43,17 +43,10 @@ public static class PrometheusTextfile
             Sample(text, name, site, value(site), "");
     }
 
-    private static void Header(StringBuilder text, string name, string help) =>
-        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(" gauge\n");
+    private static void Header(StringBuilder text, string name, string help) => PrometheusText.Header(text, name, "gauge", help);
 
     private static void Sample(StringBuilder text, string name, RefreshSummary site, long value, string moreLabels) =>
-        text.Append(name).Append("{site=\"").Append(Escape(site.Site)).Append("\",thumbprint=\"").Append(site.Thumbprint).Append('"')
-            .Append(moreLabels).Append("} ").Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
-
-    // The exposition format's label escapes: backslash, double quote, newline.
-    private static string Escape(string value) => value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
+        PrometheusText.Sample(text, name, PrometheusText.Label("site", site.Site) + "," + PrometheusText.Label("thumbprint", site.Thumbprint) + moreLabels, value);
 
     private static long Seconds(DateTimeOffset time) => time.ToUnixTimeSeconds();
-
-    private static string Name(SiteState state) => char.ToLowerInvariant(state.ToString()[0]) + state.ToString()[1..];
 }
