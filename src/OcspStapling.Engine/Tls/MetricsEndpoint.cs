@@ -51,8 +51,8 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
             {
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
                 deadline.CancelAfter(ReadTimeout);
-                var head = await ReadHeadAsync(client, deadline.Token).ConfigureAwait(false);
-                if (head == null)
+                await using var stream = new NetworkStream(client, ownsSocket: false);
+                if (await RequestHead.ReadAsync(stream, MaxRequestHead, deadline.Token).ConfigureAwait(false) is not { Complete: true, FirstLine: var head })
                     return;
                 var path = head.Split(' ', 3) is [_, var target, _] ? target.Split('?')[0] : "";
                 var (status, body) = head.StartsWith("GET ", StringComparison.Ordinal) && path == "/metrics"
@@ -63,29 +63,11 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
                 await client.SendAsync(response, deadline.Token).ConfigureAwait(false);
                 await client.SendAsync(bytes, deadline.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
             {
                 // Scrapers that hang up or never finish asking: their problem.
             }
         }
-    }
-
-    /// <summary>The request's first line, once the whole head has arrived; null when the client sent too much or closed.</summary>
-    private static async Task<string?> ReadHeadAsync(Socket client, CancellationToken cancel)
-    {
-        var buffer = new byte[MaxRequestHead];
-        var seen = 0;
-        while (seen < buffer.Length)
-        {
-            var read = await client.ReceiveAsync(buffer.AsMemory(seen), cancel).ConfigureAwait(false);
-            if (read == 0)
-                return null;
-            seen += read;
-            var end = buffer.AsSpan(0, seen).IndexOf("\r\n\r\n"u8);
-            if (end >= 0)
-                return Encoding.ASCII.GetString(buffer, 0, buffer.AsSpan(0, end).IndexOf("\r\n"u8) is var line and >= 0 ? line : end);
-        }
-        return null;
     }
 
     public async ValueTask DisposeAsync()

@@ -349,19 +349,10 @@ public sealed class StaplingListener : IAsyncDisposable
     private async Task AnswerStatusAsync(Stream tls, string? protocol)
     {
         // Read (and ignore) the request head, so the client sees an answer rather than a reset.
-        var buffer = new byte[8192];
-        var seen = 0;
         using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         readTimeout.CancelAfter(_options.HandshakeTimeout);
-        while (seen < buffer.Length)
-        {
-            var read = await tls.ReadAsync(buffer.AsMemory(seen), readTimeout.Token).ConfigureAwait(false);
-            if (read == 0)
-                return; // the client hung up without asking anything (a health check, a handshake-only client)
-            seen += read;
-            if (buffer.AsSpan(0, seen).IndexOf("\r\n\r\n"u8) >= 0)
-                break;
-        }
+        if (await RequestHead.ReadAsync(tls, 8192, readTimeout.Token).ConfigureAwait(false) == null)
+            return; // the client hung up without asking anything (a health check, a handshake-only client)
         var body = Encoding.UTF8.GetBytes(StatusText(protocol));
         var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
         await tls.WriteAsync(head, _stop.Token).ConfigureAwait(false);
