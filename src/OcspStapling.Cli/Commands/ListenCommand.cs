@@ -48,7 +48,8 @@ internal static class ListenCommand
                 Port = parse.GetValue(port),
                 Certificates = Certificates(parse.GetValue(cert) ?? [], parse.GetValue(key) ?? [], parse.GetValue(sites) ?? [], options.Password(parse), log),
                 StapleFile = parse.GetValue(stapleFile),
-                Store = parse.GetValue(noStore) || parse.GetValue(stapleFile) != null ? null : parse.GetValue(store) ?? DefaultStore(log),
+                Store = parse.GetValue(noStore) || parse.GetValue(stapleFile) != null ? null : parse.GetValue(store) ?? StapleStores.DefaultLocation(),
+                StoreOptional = parse.GetValue(store) == null,
                 Fetch = options.ToFetchOptions(parse),
                 Transport = transport,
                 ForwardTo = parse.GetValue(forward) is { } f ? ListenerOptions.ParseEndpoint(f) : null,
@@ -111,22 +112,6 @@ internal static class ListenCommand
             served.AddRange(found.Where(f => served.All(s => s.Certificate.Thumbprint != f.Certificate.Thumbprint)));
         }
         return served;
-    }
-
-    /// <summary>update's default store when this user can use it; otherwise staples stay in memory, and the log says why.</summary>
-    private static string? DefaultStore(ListenLog log)
-    {
-        var location = StapleStores.DefaultLocation();
-        try
-        {
-            using var store = StapleStores.Open(location);
-            return location;
-        }
-        catch (StaplingException e)
-        {
-            log.Warning($"{e.Message} Staples are kept in memory only; give --store DIR to share them with update.");
-            return null;
-        }
     }
 
     private static string Staple(ListenerSite site) => site.Staple is { } s

@@ -33,6 +33,12 @@ public sealed record ListenerOptions
     /// </summary>
     public string? Store { get; init; }
 
+    /// <summary>
+    /// When <see cref="Store"/> cannot be used, keep staples in memory (one warning) instead of refusing to start:
+    /// for a store nobody named (update's default), which this user may not be able to write.
+    /// </summary>
+    public bool StoreOptional { get; init; }
+
     /// <summary>Issuer, trusted file, responder and verification settings, as for Get-OcspResponse.</summary>
     public FetchOptions Fetch { get; init; } = FetchOptions.Default;
 

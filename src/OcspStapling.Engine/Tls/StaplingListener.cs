@@ -46,7 +46,7 @@ public sealed class StaplingListener : IAsyncDisposable
         _fetcher = new StapleFetcher(options.Transport);
         try
         {
-            _store = options.Store != null && options.StapleFile == null ? new StoreStapleSource(Store.StapleStores.Open(options.Store), options, _fetcher, log) : null;
+            _store = options.Store != null && options.StapleFile == null ? OpenStore(options, _fetcher, log) : null;
             _front = TlsFronts.Create(options, _counters, log);
         }
         catch
@@ -56,6 +56,19 @@ public sealed class StaplingListener : IAsyncDisposable
             throw;
         }
         _tcp = new TcpListener(options.Address, options.Port);
+    }
+
+    private static StoreStapleSource? OpenStore(ListenerOptions options, StapleFetcher fetcher, IOperationLog log)
+    {
+        try
+        {
+            return new StoreStapleSource(Store.StapleStores.Open(options.Store!), options, fetcher, log);
+        }
+        catch (StaplingException e) when (options.StoreOptional)
+        {
+            log.Warning($"{e.Message} Staples are kept in memory only; name a store this user can use to share them with update.");
+            return null;
+        }
     }
 
     /// <summary>True when handshakes can carry the staple on this runtime.</summary>

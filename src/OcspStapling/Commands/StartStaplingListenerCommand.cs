@@ -150,6 +150,7 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
         Certificates = _collected,
         StapleFile = FileSystemPath(StapleFile),
         Store = NoStore || StapleFile != null ? null : StorePath != null ? StoreLocation(StorePath) : StapleStores.DefaultLocation(),
+        StoreOptional = StorePath == null,
         Fetch = ResponderFetchOptions(),
         Transport = ResponderTransportOptions(),
         ForwardTo = ForwardTo == null ? null : ListenerOptions.ParseEndpoint(ForwardTo),
