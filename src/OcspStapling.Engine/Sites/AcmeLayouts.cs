@@ -30,7 +30,8 @@ internal static class AcmeShLayout
     public static bool IsSiteFile(string directory, string fileName) =>
         fileName == FullChain || fileName == DomainOf(directory) + ".cer";
 
-    private static string DomainOf(string directory)
+    /// <summary>The domain an acme.sh site directory is for (&lt;domain&gt; or &lt;domain&gt;_ecc).</summary>
+    public static string DomainOf(string directory)
     {
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
         return name.EndsWith("_ecc", StringComparison.Ordinal) ? name[..^4] : name;

@@ -37,15 +37,9 @@ public static class SiteKeys
         var candidates = layout switch
         {
             SiteLayout.Certbot => new[] { Path.Combine(directory, "privkey.pem") },
-            SiteLayout.AcmeSh => new[] { Path.Combine(directory, AcmeDomain(directory) + ".key") },
+            SiteLayout.AcmeSh => new[] { Path.Combine(directory, AcmeShLayout.DomainOf(directory) + ".key") },
             _ => new[] { certificateFile + ".key", Path.ChangeExtension(certificateFile, ".key") },
         };
         return candidates.FirstOrDefault(File.Exists);
-    }
-
-    private static string AcmeDomain(string directory)
-    {
-        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
-        return name.EndsWith("_ecc", StringComparison.Ordinal) ? name[..^4] : name;
     }
 }
