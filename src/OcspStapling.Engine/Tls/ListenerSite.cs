@@ -75,6 +75,13 @@ public sealed class ListenerSite
     /// <summary>Stops refreshing. The context is disposed by the caller once no handshake can still be using it.</summary>
     internal ValueTask StopAsync() => _keeper.DisposeAsync();
 
+    /// <summary>Stops refreshing and frees the TLS context at once: when no handshake can be using it any more.</summary>
+    internal async ValueTask CloseAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        Context.Dispose();
+    }
+
     public override string ToString() =>
         $"{Subject}: {(StapleStatus is { } s ? $"stapling {s.ToString().ToLowerInvariant()} until {Staple!.NextUpdate:u}" : "NOT stapling")}";
 }

@@ -128,10 +128,7 @@ public sealed class StaplingListener : IAsyncDisposable
         catch
         {
             foreach (var started in sites.OfType<ListenerSite>())
-            {
-                await started.StopAsync().ConfigureAwait(false);
-                started.Context.Dispose();
-            }
+                await started.CloseAsync().ConfigureAwait(false);
             throw;
         }
         Publish(sites.Select(s => s!).ToArray());
@@ -216,9 +213,7 @@ public sealed class StaplingListener : IAsyncDisposable
         }
         catch (StaplingException e)
         {
-            site.Rejected = stamp;
-            _log.Warning($"{site.Served.CertificateFile} changed but cannot be served ({e.Message}); still serving the certificate valid until {site.Certificate.NotAfter.ToUniversalTime():u}. Retried when the files change again.");
-            return null;
+            return Rejected(site, stamp.Value, e.Message);
         }
         if (served.Certificate.Thumbprint == site.Certificate.Thumbprint)
         {
@@ -232,13 +227,18 @@ public sealed class StaplingListener : IAsyncDisposable
         }
         catch (Exception e) when (e is InvalidOperationException or System.Security.Cryptography.CryptographicException)
         {
-            // The TLS library refused the new pair (a key type it cannot use): as unreadable, once, until the files change.
-            site.Rejected = stamp;
-            _log.Warning($"{site.Served.CertificateFile} changed but cannot be served ({e.Message}); still serving the certificate valid until {site.Certificate.NotAfter.ToUniversalTime():u}.");
-            return null;
+            return Rejected(site, stamp.Value, e.Message); // the TLS library refused the new pair (a key type it cannot use)
         }
         _log.Info($"Renewed: serving {served.Subject} (serial {served.Certificate.SerialNumber}, valid until {served.Certificate.NotAfter.ToUniversalTime():u}) from {served.CertificateFile}, {(renewed.IsStapling ? "stapled" : $"without a staple for now ({renewed.LastRefreshError})")}.");
         return renewed;
+    }
+
+    /// <summary>Files that cannot be served are said so once, and not tried again until they change.</summary>
+    private ListenerSite? Rejected(ListenerSite site, FileStamp stamp, string why)
+    {
+        site.Rejected = stamp;
+        _log.Warning($"{site.Served.CertificateFile} changed but cannot be served ({why}); still serving the certificate valid until {site.Certificate.NotAfter.ToUniversalTime():u}. Retried when the files change again.");
+        return null;
     }
 
     /// <summary>
@@ -417,10 +417,7 @@ public sealed class StaplingListener : IAsyncDisposable
         await _watch.ConfigureAwait(false);
         await _reloading.WaitAsync().ConfigureAwait(false); // a renewal in progress finishes first
         foreach (var site in _sites)
-        {
-            await site.StopAsync().ConfigureAwait(false);
-            site.Context.Dispose();
-        }
+            await site.CloseAsync().ConfigureAwait(false);
         _reloading.Release(); // ReloadAsync, called late, finds the listener stopped and returns
         _fetcher.Dispose();
         _store?.Dispose();
