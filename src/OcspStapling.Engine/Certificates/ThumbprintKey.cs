@@ -8,6 +8,9 @@ namespace OcspStapling.Engine.Certificates;
 /// </summary>
 public static class ThumbprintKey
 {
+    /// <summary>A store entry's name: a SHA-256 thumbprint in lower-case hex (anything else in a store is not an entry).</summary>
+    public static bool IsStoreName(ReadOnlySpan<char> name) => name.Length == 64 && !name.ContainsAnyExcept("0123456789abcdef");
+
     public static UInt128 Of(string thumbprint) =>
         UInt128.Parse(thumbprint.AsSpan(0, 32), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
 }

@@ -110,7 +110,7 @@ public sealed class RedisStapleStore : IStapleStore
             while (Guarded(keys.MoveNext))
             {
                 var name = ((string?)keys.Current)?[_where.Prefix.Length..];
-                if (name is { Length: 64 } && !name.AsSpan().ContainsAnyExcept("0123456789abcdef"))
+                if (name != null && Certificates.ThumbprintKey.IsStoreName(name))
                     yield return name;
             }
         }

@@ -209,7 +209,7 @@ public sealed class StapleStore : IStapleStore
     // "<thumbprint>.der" or "<thumbprint>.json", the thumbprint in lower-case hex
     private static bool IsEntryFileName(ReadOnlySpan<char> name) =>
         (name is { Length: 68 } && name.EndsWith(".der") || name is { Length: 69 } && name.EndsWith(".json"))
-        && !name[..64].ContainsAnyExcept("0123456789abcdef");
+        && Certificates.ThumbprintKey.IsStoreName(name[..64]);
 
     /// <summary>Removes an entry (staple and sidecar). Call under the entry's lock; the lock file stays, as other processes may be waiting on it.</summary>
     public void Delete(string thumbprint)
