@@ -106,7 +106,10 @@ internal static class ListenCommand
         var served = certs.Select((c, i) => ServedCertificate.Load(c, keys.Length > 0 ? keys[i] : null, password)).ToList();
         if (sitePaths.Length > 0)
         {
-            var found = SiteKeys.Serve(SiteDiscovery.Discover(sitePaths, password, log).Sites, password, log);
+            var discovered = SiteDiscovery.Discover(sitePaths, password, log);
+            var found = SiteKeys.Serve(discovered, password, log);
+            if (found.Count == 0 && discovered.Sites.Count == 0)
+                throw UpdateCommand.NoCertificates(sitePaths, discovered.Skipped.Count);
             if (found.Count == 0)
                 throw new StaplingException(FailureReason.InvalidArgument, string.Join(" ", sitePaths), $"No site with its private key found in {string.Join(", ", sitePaths)}; the warnings above say why for each.");
             served.AddRange(found.Where(f => served.All(s => s.Certificate.Thumbprint != f.Certificate.Thumbprint)));

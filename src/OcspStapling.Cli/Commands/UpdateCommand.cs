@@ -76,7 +76,7 @@ internal static class UpdateCommand
             throw NoCertificates(inputs, discovered.Skipped.Count);
     }
 
-    private static StaplingException NoCertificates(string[] inputs, int skipped) =>
+    internal static StaplingException NoCertificates(string[] inputs, int skipped) =>
         new(FailureReason.InvalidArgument, string.Join(" ", inputs),
             $"No certificates found in {string.Join(", ", inputs)}{(skipped > 0 ? $" ({skipped} file(s) skipped as not sites; -v lists them)" : "")}.");
 

@@ -10,11 +10,16 @@ namespace OcspStapling.Engine.Tls;
 /// </summary>
 public static class SiteKeys
 {
-    /// <summary>The sites as certificates to serve; a site whose key is missing or unreadable is left out, with one warning.</summary>
-    public static IReadOnlyList<ServedCertificate> Serve(IEnumerable<Site> sites, string? password, IOperationLog log)
+    /// <summary>
+    /// The sites as certificates to serve; a site whose key is missing or unreadable is left out, and so is a path
+    /// that could not be read (a missing directory, a damaged file), each with one warning.
+    /// </summary>
+    public static IReadOnlyList<ServedCertificate> Serve(DiscoveredSites discovered, string? password, IOperationLog log)
     {
+        foreach (var unreadable in discovered.Unreadable)
+            log.Warning(unreadable.Message);
         var served = new List<ServedCertificate>();
-        foreach (var site in sites)
+        foreach (var site in discovered.Sites)
         {
             if (site.SourcePath is not { } file)
                 continue;

@@ -121,8 +121,8 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
             {
                 if (SitePath != null)
                 {
-                    var sites = SiteDiscovery.Discover(SitePath.Select(p => GetUnresolvedProviderPathFromPSPath(p)), PlainPassword, Log).Sites;
-                    _collected.AddRange(SiteKeys.Serve(sites, PlainPassword, Log).Where(f => _collected.All(c => c.Certificate.Thumbprint != f.Certificate.Thumbprint)));
+                    var discovered = SiteDiscovery.Discover(SitePath.Select(p => GetUnresolvedProviderPathFromPSPath(p)), PlainPassword, Log);
+                    _collected.AddRange(SiteKeys.Serve(discovered, PlainPassword, Log).Where(f => _collected.All(c => c.Certificate.Thumbprint != f.Certificate.Thumbprint)));
                 }
                 if (_collected.Count == 0 || !ShouldProcess($"{Address}:{Port}", $"Start a TLS listener for {_collected.Count} certificate(s)"))
                     return;

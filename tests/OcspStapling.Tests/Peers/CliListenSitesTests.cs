@@ -67,6 +67,22 @@ public sealed class CliListenSitesTests : IClassFixture<LabResponderFixture>
         Assert.Equal(0, await listen.InterruptAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task Sites_that_cannot_be_read_or_hold_no_site_are_named_and_listen_exits_2()
+    {
+        using var empty = new TempDirectory();
+        var missing = Path.Combine(empty.Path, "no-such-dir");
+
+        var gone = await CliRunner.RunAsync("listen", "--sites", missing, "--port", FreePort.Next().ToString(), "--no-store");
+        Assert.Equal(2, gone.ExitCode);
+        Assert.Contains($"'{missing}': the file does not exist; check the path", gone.StdOut); // the log's warning line
+        Assert.Equal($"ocspstaple: No certificates found in {missing}.", gone.StdErr.Trim());
+
+        var nothing = await CliRunner.RunAsync("listen", "--sites", empty.Path, "--port", FreePort.Next().ToString(), "--no-store");
+        Assert.Equal(2, nothing.ExitCode);
+        Assert.Equal($"ocspstaple: No certificates found in {empty.Path}.", nothing.StdErr.Trim());
+    }
+
     [PeerFact("openssl")]
     public async Task Sigterm_lets_an_open_connection_finish_then_exits_0()
     {
