@@ -31,11 +31,19 @@ public static class StatusView
         foreach (var batch in sites.Batches())
         {
             var summaries = new RefreshSummary[batch.Count];
-            Parallel.For(0, batch.Count, i =>
+            try
             {
-                var entry = store.Read(batch[i].Thumbprint);
-                summaries[i] = SiteReport.Of(batch[i], entry, options.Judge(options.FactsFor(batch[i], entry, now))) with { Outcome = RefreshOutcome.NotFetched };
-            });
+                Parallel.For(0, batch.Count, i =>
+                {
+                    var entry = store.Read(batch[i].Thumbprint);
+                    summaries[i] = SiteReport.Of(batch[i], entry, options.Judge(options.FactsFor(batch[i], entry, now))) with { Outcome = RefreshOutcome.NotFetched };
+                });
+            }
+            catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(i => i is StaplingException) is StaplingException failure)
+            {
+                // A store that cannot be read (Redis away) is one clear error, not an aggregate of the same one per site.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            }
             foreach (var (site, summary) in batch.Zip(summaries))
             {
                 shown.Add(ThumbprintKey.Of(site.Thumbprint));

@@ -102,6 +102,12 @@ public sealed class RedisStoreTests : IClassFixture<LabResponderFixture>, IAsync
         Assert.Equal(3, down.StdErr.Split('\n').Count(l => l.Contains($".pem: The Redis store redis://127.0.0.1:{deadPort}/0 is unavailable (UnableToConnect") && l.Contains("already exported are untouched")));
         Assert.Equal(before, Snapshot(exports.Path));
 
+        // status cannot know any site's state without its store: one line naming it, no internal error.
+        var status = await ProcessRunner.RunAsync(Program, new[] { "status", certs, "--store", $"redis://127.0.0.1:{deadPort}/0" });
+        Assert.Equal(3, status.ExitCode);
+        Assert.StartsWith($"ocspstaple: The Redis store redis://127.0.0.1:{deadPort}/0 is unavailable (UnableToConnect", status.StdErr);
+        Assert.Single(status.StdErr.Trim().Split('\n'));
+
         using var fresh = new TempDirectory();
         var nothingExported = await Update(certs, $"redis://127.0.0.1:{deadPort}/0", fresh.Path);
         Assert.Equal(3, nothingExported.ExitCode); // nothing valid to serve: a problem
