@@ -117,7 +117,7 @@ public sealed class HostileBytesTests : IClassFixture<LabResponderFixture>
         var staple = Path.Combine(Path.GetDirectoryName(cert)!, "site.ocsp.b64");
         File.WriteAllText(staple, "MIIB" + new string('A', 41) + "\n");
 
-        await using var listener = await Engine.Tls.StaplingListener.StartAsync(ListenerFiles.Options(cert, staple) with { Tls = Engine.Tls.ListenerTls.SslStream });
+        await using var listener = await Engine.Tls.StaplingListener.StartAsync(ListenerFiles.Options(cert, staple) with { Tls = ListenerTls.SslStream });
 
         Assert.Null(listener.Staple);
         Assert.Contains("looks like base64 but does not decode", listener.LastRefreshError);

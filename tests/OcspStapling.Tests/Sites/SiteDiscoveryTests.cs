@@ -153,8 +153,8 @@ public sealed class SiteDiscoveryTests : IClassFixture<LabResponderFixture>
         Assert.Equal(SiteLayout.Store, site.Layout);
         Assert.Equal(leaf.Subject, site.Name);
         Assert.Equal(site.Thumbprint + ".ocsp", site.ExportName);
-        Assert.Equal(site.Thumbprint + ".ocsp", Engine.Export.StapleExport.FileNameFor(withoutFile, Engine.Export.StapleFormat.Der));
-        Assert.Equal(site.Thumbprint + ".ocsp.b64", Engine.Export.StapleExport.FileNameFor(withoutFile, Engine.Export.StapleFormat.Base64));
+        Assert.Equal(site.Thumbprint + ".ocsp", Engine.Export.StapleExport.FileNameFor(withoutFile, StapleFormat.Der));
+        Assert.Equal(site.Thumbprint + ".ocsp.b64", Engine.Export.StapleExport.FileNameFor(withoutFile, StapleFormat.Base64));
         Assert.Contains("CA certificate", Assert.Single(found.Skipped).Reason);
     }
 

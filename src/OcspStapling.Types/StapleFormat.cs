@@ -1,4 +1,4 @@
-namespace OcspStapling.Engine.Export;
+namespace OcspStapling;
 
 /// <summary>How a staple is written.</summary>
 public enum StapleFormat

@@ -1,4 +1,4 @@
-namespace OcspStapling.Engine.Tls;
+namespace OcspStapling;
 
 /// <summary>Which TLS implementation completes a stapling listener's handshakes.</summary>
 public enum ListenerTls

@@ -2,13 +2,6 @@ using System.Security.Cryptography;
 
 namespace OcspStapling.Engine.Protocol;
 
-/// <summary>The hash a CertID is built with. SHA-1 is what responders expect; some refuse SHA-256.</summary>
-public enum CertIdHash
-{
-    Sha1,
-    Sha256,
-}
-
 internal static class HashOids
 {
     public const string Sha1 = "1.3.14.3.2.26";
