@@ -1,15 +1,24 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Builds the OcspStapling module into out/OcspStapling/<version>/.
+    Builds the OcspStapling module into out/OcspStapling/<version>/, tests it, and packs it for a gallery.
 .DESCRIPTION
-    Tasks: Clean, Build (Release build and module folder), Docs (MAML help from en-US/ with platyPS),
-    Test (xunit, then Pester against the built module), Package (a .nupkg for a gallery).
-    Without pwsh, `dotnet publish src/OcspStapling -c Release` assembles the same module folder.
+    Tasks, run in the order given (a task runs what it needs first, once):
+      Clean    removes out/ and the build output.
+      Build    publishes the module folder (module DLL and OcspStapling.Types beside the manifest, the engine and its
+               libraries in Dependencies/) and checks its layout.
+      Docs     writes the help Get-Help shows (MAML and about_OcspStapling.help.txt) from en-US/*.md.
+      Test     runs the xunit suite, then the Pester suite (tests/Pester) against the module folder as built; fails when
+               any test fails or none ran, and under CI=true when any was skipped.
+      Package  after Build, Docs and Test, writes out/packages/OcspStapling.<version>.nupkg (Compress-PSResource).
+    Everything comes from NuGet (Pester 5.7.1 through build/Pester) or ships with pwsh; nothing asks PSGallery.
+    Without pwsh, `dotnet publish src/OcspStapling -c Release` assembles the same module folder, without help.
 .EXAMPLE
     ./build.ps1
 .EXAMPLE
-    ./build.ps1 -Task Clean, Build, Test
+    ./build.ps1 -Task Clean, Build, Docs, Test
+.EXAMPLE
+    dotnet pwsh -NoProfile -Command ./build.ps1 -Task Package
 #>
 [CmdletBinding()]
 param(
@@ -23,17 +32,18 @@ Set-StrictMode -Version Latest
 $root = $PSScriptRoot
 $version = ([xml](Get-Content -Raw (Join-Path $root 'Directory.Build.props'))).Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1
 $moduleDir = Join-Path $root "out/OcspStapling/$version"
-$pinned = @{ platyPS = '0.14.2'; Pester = '5.6.1' }
+$pesterVersion = '5.7.1'   # the suite is Pester 5 syntax; build/Pester/Pester.csproj pins the same version
+$done = [System.Collections.Generic.HashSet[string]]::new()
 
 function Assert-ExitCode([string] $What) {
     if ($LASTEXITCODE -ne 0) { throw "$What failed with exit code $LASTEXITCODE." }
 }
 
-function Install-Pinned([string] $Name) {
-    if (-not (Get-Module -ListAvailable -Name $Name | Where-Object Version -EQ $pinned[$Name])) {
-        Install-Module -Name $Name -RequiredVersion $pinned[$Name] -Scope CurrentUser -Force -SkipPublisherCheck
+function Invoke-Once([string] $Step) {
+    if ($done.Add($Step)) {
+        Write-Host "== $Step"
+        & "Invoke-$Step"
     }
-    Import-Module -Name $Name -RequiredVersion $pinned[$Name] -Force
 }
 
 function Invoke-Clean {
@@ -42,12 +52,14 @@ function Invoke-Clean {
 }
 
 function Invoke-Build {
+    Remove-Item -Recurse -Force $moduleDir -ErrorAction SilentlyContinue
     dotnet publish (Join-Path $root 'src/OcspStapling/OcspStapling.csproj') -c Release -o $moduleDir --nologo; Assert-ExitCode 'dotnet publish'
     $manifest = Join-Path $moduleDir 'OcspStapling.psd1'
     $data = Import-PowerShellDataFile $manifest
     if ($data.ModuleVersion -ne $version) { throw "Manifest says $($data.ModuleVersion), Directory.Build.props says $version." }
-    # The engine, BouncyCastle and the Redis client load in the module's own context from Dependencies/, never from the module root.
-    foreach ($file in @($data.RootModule, 'Dependencies/OcspStapling.Engine.dll', 'Dependencies/BouncyCastle.Crypto.dll', 'Dependencies/StackExchange.Redis.dll')) {
+    # What PowerShell reflects over at import sits beside the manifest; the engine, BouncyCastle and the Redis client
+    # load in the module's own context from Dependencies/, never from the module root.
+    foreach ($file in @($data.RootModule, 'OcspStapling.Types.dll', 'Dependencies/OcspStapling.Engine.dll', 'Dependencies/BouncyCastle.Crypto.dll', 'Dependencies/StackExchange.Redis.dll')) {
         if (-not (Test-Path (Join-Path $moduleDir $file))) { throw "Module folder lacks $file." }
     }
     foreach ($file in @('OcspStapling.Engine.dll', 'BouncyCastle.Crypto.dll', 'StackExchange.Redis.dll')) {
@@ -56,35 +68,69 @@ function Invoke-Build {
 }
 
 function Invoke-Docs {
-    Install-Pinned platyPS
-    $docs = Join-Path $root 'en-US'
-    if (-not (Get-ChildItem $docs -Filter '*-*.md' -ErrorAction SilentlyContinue)) { throw "No cmdlet help in $docs." }
-    New-ExternalHelp -Path $docs -OutputPath (Join-Path $moduleDir 'en-US') -Force | Out-Null
-    if (-not (Test-Path (Join-Path $moduleDir 'en-US/OcspStapling.dll-Help.xml'))) { throw 'MAML help was not generated.' }
+    Invoke-Once Build
+    & (Join-Path $root 'build/Help/Build-ModuleHelp.ps1') -MarkdownPath (Join-Path $root 'en-US') -OutputPath (Join-Path $moduleDir 'en-US') | Out-Null
 }
 
-function Invoke-Test {
-    dotnet test (Join-Path $root 'OcspStapling.sln') -c Release --nologo; Assert-ExitCode 'dotnet test'
-    $pesterFiles = Get-ChildItem (Join-Path $root 'tests') -Filter '*.Tests.ps1' -Recurse
-    if ($pesterFiles) {
-        Install-Pinned Pester
-        $config = New-PesterConfiguration
-        $config.Run.Path = $pesterFiles.FullName
-        $config.Run.Exit = $false
-        $config.Run.PassThru = $true
-        $result = Invoke-Pester -Configuration $config
-        if ($result.FailedCount -gt 0) { throw "$($result.FailedCount) Pester tests failed." }
+function Import-Pester {
+    $manifest = Join-Path $root "out/tools/pester/$pesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $manifest)) {
+        dotnet restore (Join-Path $root 'build/Pester/Pester.csproj') --packages (Join-Path $root 'out/tools') --nologo -v quiet
+        Assert-ExitCode 'Restoring Pester from NuGet'
+    }
+    Import-Module $manifest -Force
+}
+
+function Invoke-XunitSuite {
+    $lines = dotnet test (Join-Path $root 'OcspStapling.sln') -c Release --nologo 2>&1 | ForEach-Object { Write-Host $_; "$_" }
+    $failed = $LASTEXITCODE -ne 0
+    $summary = @($lines | Select-String -Pattern '^\s*(Passed|Failed)!\s+-\s+Failed:\s*(\d+),\s*Passed:\s*(\d+),\s*Skipped:\s*(\d+)')
+    $counts = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; Broken = $failed }
+    foreach ($match in $summary.Matches) {
+        $counts.Failed += [int]$match.Groups[2].Value
+        $counts.Passed += [int]$match.Groups[3].Value
+        $counts.Skipped += [int]$match.Groups[4].Value
+    }
+    $counts
+}
+
+function Invoke-PesterSuite {
+    Import-Pester
+    $env:OCSPSTAPLING_MODULE = Join-Path $moduleDir 'OcspStapling.psd1'
+    $config = New-PesterConfiguration
+    $config.Run.Path = Join-Path $root 'tests/Pester'
+    $config.Run.Exit = $false
+    $config.Run.PassThru = $true
+    $config.Output.Verbosity = 'Normal'
+    $result = Invoke-Pester -Configuration $config
+    # A container whose BeforeAll failed counts its tests as failed; one that could not even be discovered does not.
+    [pscustomobject]@{
+        Passed = $result.PassedCount; Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+        Skipped = $result.SkippedCount + $result.NotRunCount; Broken = $result.Result -ne 'Passed'
     }
 }
 
+function Invoke-Test {
+    Invoke-Once Docs
+    $xunit = Invoke-XunitSuite
+    $pester = Invoke-PesterSuite
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    $skipped = $xunit.Skipped + $pester.Skipped
+    Write-Host "tests: $passed passed (xunit $($xunit.Passed), Pester $($pester.Passed)), $failed failed, $skipped skipped"
+    if ($xunit.Broken -or $failed -gt 0) { throw 'Tests FAILED.' }
+    if ($xunit.Passed -eq 0 -or $pester.Passed -eq 0) { throw 'No test ran in one of the suites (xunit or Pester).' }
+    if ($env:CI -eq 'true' -and $pester.Skipped -gt 0) { throw "$($pester.Skipped) Pester tests were skipped; on CI every peer must be installed." }
+}
+
 function Invoke-Package {
-    $repo = Join-Path $root 'out/repo'
-    New-Item -ItemType Directory -Force $repo | Out-Null
-    Register-PSResourceRepository -Name OcspStaplingLocal -Uri $repo -Trusted -ErrorAction SilentlyContinue
-    Publish-PSResource -Path $moduleDir -Repository OcspStaplingLocal
+    Invoke-Once Test
+    $packages = Join-Path $root 'out/packages'
+    New-Item -ItemType Directory -Force $packages | Out-Null
+    Compress-PSResource -Path $moduleDir -DestinationPath $packages
+    Write-Host "Wrote $(Join-Path $packages "OcspStapling.$version.nupkg"): register that folder with Register-PSResourceRepository, then Install-PSResource OcspStapling."
 }
 
 foreach ($step in $Task) {
-    Write-Host "== $step"
-    & "Invoke-$step"
+    Invoke-Once $step
 }

@@ -127,6 +127,11 @@ function Stop-TestProcess($Process) {
     }
 }
 
+function Set-EnvironmentVariable([string] $Name, $Value) {
+    # $null means unset: passed to a .NET string it would become '', and an empty XDG_DATA_HOME means the current directory.
+    if ($null -eq $Value) { Remove-Item "Env:$Name" -ErrorAction SilentlyContinue } else { Set-Item "Env:$Name" $Value }
+}
+
 function Invoke-ChildPwsh {
     <#
     .SYNOPSIS
@@ -139,7 +144,7 @@ function Invoke-ChildPwsh {
     $saved = @{}
     foreach ($name in $Environment.Keys) {
         $saved[$name] = [Environment]::GetEnvironmentVariable($name)
-        [Environment]::SetEnvironmentVariable($name, $Environment[$name])
+        Set-EnvironmentVariable $name $Environment[$name]
     }
     try {
         $output = & $pwsh -NoProfile -NonInteractive -Command $Script 2>&1 | ForEach-Object { "$_" }
@@ -147,7 +152,7 @@ function Invoke-ChildPwsh {
         $output
     }
     finally {
-        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        foreach ($name in $saved.Keys) { Set-EnvironmentVariable $name $saved[$name] }
     }
 }
 
