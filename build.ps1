@@ -10,7 +10,7 @@
       Docs     writes the help Get-Help shows (MAML and about_OcspStapling.help.txt) from en-US/*.md.
       Test     runs the xunit suite, then the Pester suite (tests/Pester) against the module folder as built; fails when
                any test fails or none ran, and under CI=true when any was skipped.
-      Package  after Build, Docs and Test, writes out/packages/OcspStapling.<version>.nupkg (Compress-PSResource).
+      Package  after Build, Docs and Test, writes out/module-packages/OcspStapling.<version>.nupkg (Compress-PSResource).
     Everything comes from NuGet (Pester 5.7.1 through build/Pester) or ships with pwsh; nothing asks PSGallery.
     Without pwsh, `dotnet publish src/OcspStapling -c Release` assembles the same module folder, without help.
 .EXAMPLE
@@ -125,7 +125,7 @@ function Invoke-Test {
 
 function Invoke-Package {
     Invoke-Once Test
-    $packages = Join-Path $root 'out/packages'
+    $packages = Join-Path $root 'out/module-packages'   # apart from out/packages, where the ocspstaple .NET tool goes
     New-Item -ItemType Directory -Force $packages | Out-Null
     Compress-PSResource -Path $moduleDir -DestinationPath $packages
     Write-Host "Wrote $(Join-Path $packages "OcspStapling.$version.nupkg"): register that folder with Register-PSResourceRepository, then Install-PSResource OcspStapling."
