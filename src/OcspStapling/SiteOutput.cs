@@ -10,16 +10,20 @@ namespace OcspStapling;
 internal static class SiteOutput
 {
     /// <summary>
-    /// Writes each site down the pipeline; a site with a problem is also a warning, so a scheduled task's transcript
-    /// and -WarningVariable catch it. With <paramref name="metricsFile"/>, the Prometheus textfile too.
+    /// Writes each site down the pipeline. A site the CLI would call a problem (its exit 3) is then also a
+    /// non-terminating error, id &lt;Cmdlet&gt;&lt;State&gt;, so a scheduled run sees it: $? turns false, -ErrorAction Stop
+    /// stops, `pwsh -Command` exits 1. A site with a warning is a warning. With <paramref name="metricsFile"/>, the
+    /// Prometheus textfile too.
     /// </summary>
     public static void Emit(Cmdlet cmdlet, string errorIdPrefix, IReadOnlyList<RefreshSummary> summaries, string? metricsFile)
     {
         foreach (var summary in summaries)
         {
-            if (summary.Severity == Severity.Problem)
-                cmdlet.WriteWarning(Warning(summary));
             cmdlet.WriteObject(summary);
+            if (summary.Severity == Severity.Problem)
+                cmdlet.WriteError(new ErrorRecord(new SiteProblemException(Describe(summary)), errorIdPrefix + summary.State, Category(summary.State), summary.Site));
+            else if (summary.Severity == Severity.Warning)
+                cmdlet.WriteWarning(Describe(summary));
         }
         if (metricsFile == null)
             return;
@@ -34,7 +38,16 @@ internal static class SiteOutput
         }
     }
 
-    private static string Warning(RefreshSummary site)
+    private static ErrorCategory Category(SiteState state) => state switch
+    {
+        SiteState.Revoked => ErrorCategory.SecurityError,
+        SiteState.CertificateExpired or SiteState.CertificateNotYetValid => ErrorCategory.InvalidData,
+        SiteState.NoOcsp => ErrorCategory.ObjectNotFound,
+        SiteState.Unreadable => ErrorCategory.ReadError,
+        _ => ErrorCategory.ResourceUnavailable,
+    };
+
+    private static string Describe(RefreshSummary site)
     {
         var advice = site.State switch
         {
@@ -45,4 +58,7 @@ internal static class SiteOutput
         var reason = site.Reason != null ? $": {site.Reason.TrimEnd('.')}." : ".";
         return $"{site.Site}: {site.State}{reason}{advice}";
     }
+
+    /// <summary>A site without a valid staple, or one that should not be served: what the error record carries.</summary>
+    private sealed class SiteProblemException(string message) : Exception(message);
 }

@@ -278,12 +278,28 @@ Describe 'Update-OcspStaple and Get-OcspStaple' {
         Get-Content -Raw $prom | Should -Match ('ocspstaple_staple_valid\{site="[^"]*",thumbprint="' + $summary.Thumbprint + '"\} 1')
     }
 
-    It 'treats a certificate without OCSP as normal, and warns only with -RequireOcsp' {
+    It 'treats a certificate without OCSP as normal, and as a problem only with -RequireOcsp' {
         $store = Join-Path $Work 'no-ocsp-store'
         $plain = $Pki.Leaves.plain.Path
-        (Update-OcspStaple -Path $plain -StorePath $store -WarningVariable calm -WarningAction SilentlyContinue).State | Should -Be 'NoOcsp'
-        $calm | Should -BeNullOrEmpty
-        (Update-OcspStaple -Path $plain -StorePath $store -RequireOcsp -WarningVariable loud -WarningAction SilentlyContinue).Severity | Should -Be 'Problem'
-        $loud | Should -Not -BeNullOrEmpty
+        $calm = Update-OcspStaple -Path $plain -StorePath $store -ErrorVariable calmErrors -WarningVariable calmWarnings
+        $calm.State | Should -Be 'NoOcsp'
+        $calmErrors + $calmWarnings | Should -BeNullOrEmpty
+        $loud = Update-OcspStaple -Path $plain -StorePath $store -RequireOcsp -ErrorVariable loudErrors -ErrorAction SilentlyContinue
+        $loud.Severity | Should -Be 'Problem'
+        $loudErrors[0].FullyQualifiedErrorId | Should -Be 'UpdateOcspStapleNoOcsp,OcspStapling.Commands.UpdateOcspStapleCommand'
+    }
+
+    It 'writes the site, then an error a scheduled run sees, for each site without a valid staple' {
+        $store = Join-Path $Work 'outage-store'
+        $dead = "http://127.0.0.1:$(Get-FreeTcpPort)/"
+        $summary = Update-OcspStaple -Path $Site.Path -StorePath $store -Responder $dead -TimeoutSec 5 -ErrorVariable problems -ErrorAction SilentlyContinue
+        $? | Should -BeFalse
+        $summary.State | Should -Be 'NoValidStaple'
+        @($problems).Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'UpdateOcspStapleNoValidStaple,OcspStapling.Commands.UpdateOcspStapleCommand'
+        $problems[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+        $problems[0].TargetObject | Should -Be $Site.Path
+        { Get-OcspStaple -Path $Site.Path -StorePath $store -ErrorAction Stop } |
+            Should -Throw -ErrorId 'GetOcspStapleNoValidStaple,OcspStapling.Commands.GetOcspStapleCommand'
     }
 }
