@@ -100,7 +100,7 @@ Describe 'Export-OcspStapleFile' {
         ($verdict -join "`n") | Should -Match ': good'
     }
 
-    It 'writes <cert>.ocsp beside each certificate with -Directory, for HAProxy' {
+    It 'writes the .ocsp file HAProxy loads beside each certificate with -Directory' {
         $certs = Join-Path $Work 'haproxy'
         New-Item -ItemType Directory -Force $certs | Out-Null
         Copy-Item $Site.Path, $Pki.Leaves.shop.Path $certs
