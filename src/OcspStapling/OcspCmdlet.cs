@@ -10,10 +10,11 @@ namespace OcspStapling;
 /// What every cmdlet here shares: Ctrl+C cancels the engine call, engine messages reach the pipeline thread,
 /// and engine failures become error records with a stable id, category and target.
 /// </summary>
-public abstract class OcspCmdlet : PSCmdlet
+public abstract class OcspCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly QueuedLog _log = new();
+    private readonly RecordsInFlight _inFlight = new();
 
     /// <summary>Cancelled by Ctrl+C (StopProcessing).</summary>
     protected CancellationToken Cancellation => _stop.Token;
@@ -87,6 +88,31 @@ public abstract class OcspCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>
+    /// Starts one record's engine work and lets up to <paramref name="concurrency"/> run at once across pipeline input;
+    /// outcomes are written in input order (<paramref name="write"/> for a result, else as <see cref="ForRecord"/> does).
+    /// Call <see cref="WriteRecordsInFlight"/> with 0 in EndProcessing.
+    /// </summary>
+    protected void StartRecord<T>(string cmdletId, object? target, int concurrency, Func<Task<T>> start, Action<T> write,
+        Action<StaplingException>? onFailure = null)
+    {
+        Task<T> work;
+        try
+        {
+            work = start();
+        }
+        catch (Exception e)
+        {
+            // A failure before the work started (an unreadable file) takes its turn like any other outcome.
+            work = Task.FromException<T>(e);
+        }
+        _inFlight.Add(work, () => ForRecord(cmdletId, target, () => write(work.GetAwaiter().GetResult()), onFailure));
+        WriteRecordsInFlight(concurrency - 1);
+    }
+
+    /// <summary>Writes finished records in order, waiting until at most <paramref name="keepAtMost"/> are in flight.</summary>
+    protected void WriteRecordsInFlight(int keepAtMost) => _inFlight.WriteFinished(keepAtMost);
+
     /// <summary>Set by tests to make a record's work fail unexpectedly; flows only with the test's own calls.</summary>
     internal static readonly AsyncLocal<Action?> FaultInjection = new();
 
@@ -110,7 +136,15 @@ public abstract class OcspCmdlet : PSCmdlet
 
     protected override void StopProcessing() => _stop.Cancel();
 
-    protected override void EndProcessing() => FlushLog();
+    // PowerShell disposes a cmdlet when its pipeline ends, also when -ErrorAction Stop or an error downstream ended it
+    // early: work still in flight is cancelled, not left running for nobody.
+    public void Dispose() => _stop.Cancel();
+
+    protected override void EndProcessing()
+    {
+        WriteRecordsInFlight(0);
+        FlushLog();
+    }
 
     // Bounded: a listener started without -Wait keeps logging after the cmdlet has returned and nobody reads.
     private sealed class QueuedLog : IOperationLog

@@ -303,3 +303,75 @@ Describe 'Update-OcspStaple and Get-OcspStaple' {
             Should -Throw -ErrorId 'GetOcspStapleNoValidStaple,OcspStapling.Commands.GetOcspStapleCommand'
     }
 }
+
+Describe 'Pipelines with several requests in flight' {
+    BeforeAll {
+        $script:Many = 1..12 | ForEach-Object { if ($_ % 2) { $Site.Path } else { $Pki.Leaves.shop.Path } }
+        # A server that accepts connections and never answers: what a hung responder looks like.
+        $script:Silent = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $Silent.Start()
+        $script:Held = [System.Collections.Generic.List[object]]::new()
+        $script:SilentUrl = "http://127.0.0.1:$($Silent.LocalEndpoint.Port)/"
+    }
+
+    AfterAll {
+        $Silent.Stop()
+    }
+
+    It 'writes results in input order, a failing record in its place' {
+        $missing = Join-Path $Work 'missing-in-the-middle.pem'
+        $inputs = @($Site.Path, $Pki.Leaves.shop.Path, $missing, $Pki.Leaves.revoked.Path, $Site.Path)
+        $results = $inputs | Get-OcspResponse -Concurrency 4 -ErrorVariable failures -ErrorAction SilentlyContinue
+        $results.Subject | Should -Be 'CN=site.pester.test', 'CN=shop.pester.test', 'CN=revoked.pester.test', 'CN=site.pester.test'
+        $failures.TargetObject | Should -Be $missing
+    }
+
+    It 'writes the first result before the last certificate is taken from the pipeline' {
+        $events = [System.Collections.Generic.List[string]]::new()
+        $Many | ForEach-Object { $events.Add('in'); $_ } | Get-OcspResponse -Concurrency 3 | ForEach-Object { $events.Add('out') }
+        $events.IndexOf('out') | Should -BeLessThan $events.LastIndexOf('in')
+        @($events | Where-Object { $_ -eq 'out' }).Count | Should -Be $Many.Count
+    }
+
+    It 'stops at once on Ctrl+C while requests hang' {
+        $shell = [powershell]::Create()
+        $null = $shell.AddScript("Import-Module '$(Get-TestModuleManifest)'; '$($Site.Path)', '$($Site.Path)', '$($Site.Path)' | Get-OcspResponse -Responder '$SilentUrl' -TimeoutSec 120")
+        $async = $shell.BeginInvoke()
+        Start-Sleep -Seconds 2
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $shell.Stop()
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 3
+        $async.IsCompleted | Should -BeTrue
+        $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+        $shell.Dispose()
+    }
+
+    It 'stops at the first error with -ErrorAction Stop, before asking about the rest' {
+        $missing = Join-Path $Work 'missing-first.pem'
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        { $missing, $Site.Path, $Site.Path | Get-OcspResponse -Responder $SilentUrl -TimeoutSec 120 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'GetOcspResponseCertificateUnreadable,OcspStapling.Commands.GetOcspResponseCommand'
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 3
+    }
+
+    It 'binds an object with only a ComputerName property to the probe' {
+        $probe = [pscustomobject]@{ ComputerName = '127.0.0.1' } | Test-OcspStaple -ErrorVariable failures -ErrorAction SilentlyContinue
+        $probe | Should -BeNullOrEmpty
+        "$($failures[0])" | Should -BeLike '*127.0.0.1:443*'
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'TestOcspStaple*,OcspStapling.Commands.TestOcspStapleCommand'
+    }
+
+    It 'probes several servers at once, each with its own port and name bound by property' {
+        $listeners = 1..3 | ForEach-Object { Start-StaplingListener -Port 0 -CertificatePath $Site.Path -KeyPath $Site.Key -NoStore }
+        try {
+            $probes = $listeners | ForEach-Object { [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $_.Endpoint.Port; ServerName = $Site.ServerName } } |
+                Test-OcspStaple -Concurrency 3
+            $probes.Port | Should -Be $listeners.Endpoint.Port
+            $probes.Passed | Should -Be $true, $true, $true
+        }
+        finally {
+            $listeners | Stop-StaplingListener
+        }
+    }
+}
+

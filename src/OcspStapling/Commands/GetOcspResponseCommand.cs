@@ -30,6 +30,11 @@ public sealed class GetOcspResponseCommand : ResponderCmdlet
     [Parameter(ParameterSetName = ParameterSets.Path)]
     public SecureString? Password { get; set; }
 
+    /// <summary>Certificates asked about at once across pipeline input; -ResponderConcurrency still bounds each responder host.</summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int Concurrency { get; set; } = 8;
+
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
@@ -51,11 +56,8 @@ public sealed class GetOcspResponseCommand : ResponderCmdlet
         }
     }
 
-    private void Fetch(Func<CertificateBundle> load, object target) => ForRecord(ErrorIdPrefix, target, () =>
-    {
-        var bundle = load();
-        WriteObject(Run(() => _fetcher!.FetchAsync(bundle, _options, Log, Cancellation)));
-    });
+    private void Fetch(Func<CertificateBundle> load, object target) =>
+        StartRecord(ErrorIdPrefix, target, Concurrency, () => _fetcher!.FetchAsync(load(), _options, Log, Cancellation), WriteObject);
 
     protected override void EndProcessing()
     {

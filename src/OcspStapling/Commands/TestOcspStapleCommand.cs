@@ -8,11 +8,14 @@ using OcspStapling.Engine.Tls;
 namespace OcspStapling.Commands;
 
 /// <summary>Judges a response (from Get-OcspResponse) or a staple file on disk as a strict client would.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "OcspStaple", DefaultParameterSetName = ParameterSets.Result)]
+// No default set, and -CertificatePath checked here rather than marked mandatory: either makes PowerShell settle
+// on one set before it sees pipeline input, and an object with only a ComputerName property then fails to bind.
+[Cmdlet(VerbsDiagnostic.Test, "OcspStaple")]
 [OutputType(typeof(StapleTestResult), typeof(ProbeResult), typeof(bool), typeof(OcspResult))]
 public sealed class TestOcspStapleCommand : OcspCmdlet
 {
     public const string ErrorIdPrefix = "TestOcspStaple";
+    public const string CertificatePathMissing = ErrorIdPrefix + "CertificatePathMissing";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.Result)]
     public OcspResult? InputObject { get; set; }
@@ -21,7 +24,8 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
     [Alias("FullName")]
     public string? Path { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.File)]
+    /// <summary>The certificate the staple file is for; needed with -Path (see the note on the class).</summary>
+    [Parameter(ParameterSetName = ParameterSets.File)]
     public string? CertificatePath { get; set; }
 
     /// <summary>The password of a PFX -CertificatePath.</summary>
@@ -33,12 +37,12 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
     [Alias("HostName", "DnsName")]
     public string? ComputerName { get; set; }
 
-    [Parameter(ParameterSetName = ParameterSets.Computer)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Computer)]
     [ValidateRange(1, 65535)]
     public int Port { get; set; } = 443;
 
     /// <summary>SNI name to send; the computer name by default.</summary>
-    [Parameter(ParameterSetName = ParameterSets.Computer)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Computer)]
     public string? ServerName { get; set; }
 
     [Parameter(ParameterSetName = ParameterSets.Computer)]
@@ -66,40 +70,66 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord() => ForRecord(ErrorIdPrefix, (object?)ComputerName ?? Path, () =>
+    /// <summary>Servers probed at once across pipeline input (-ComputerName by property name).</summary>
+    [Parameter(ParameterSetName = ParameterSets.Computer)]
+    [ValidateRange(1, 256)]
+    public int Concurrency { get; set; } = 8;
+
+    protected override void ProcessRecord()
+    {
+        // Checked per record: a -Path bound from the pipeline settles the set only now.
+        if (ParameterSetName == ParameterSets.File && CertificatePath == null)
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Test-OcspStaple -Path needs -CertificatePath: the certificate (with its chain) that the staple file is for."),
+                CertificatePathMissing, ErrorCategory.InvalidArgument, Path));
+        var target = (object?)ComputerName ?? Path;
+        if (ParameterSetName == ParameterSets.Computer)
         {
-            if (ParameterSetName == ParameterSets.Computer)
-            {
-                var probe = Run(() => StapleProbe.ProbeAsync(ComputerName!, Port, ServerName, IssuerOptions(), TimeSpan.FromSeconds(TimeoutSec), Cancellation));
-                if (Quiet)
-                    WriteObject(probe.Passed);
-                else if (!PassThru)
-                    WriteObject(probe);
-                else if (probe.Passed)
-                    WriteObject(probe.Staple);
-                return;
-            }
-            var result = ParameterSetName == ParameterSets.Result ? InputObject! : CheckFile();
-            var verdict = new StapleTestResult(result);
-            if (Quiet)
-                WriteObject(verdict.Passed);
-            else if (PassThru)
-            {
-                if (verdict.Passed)
-                    WriteObject(result);
-                else
-                    WriteWarning(verdict.ToString());
-            }
-            else
-                WriteObject(verdict);
-        },
-        onFailure: failure =>
+            var (host, port, serverName) = (ComputerName!, Port, ServerName);
+            StartRecord(ErrorIdPrefix, target, Concurrency,
+                () => StapleProbe.ProbeAsync(host, port, serverName, IssuerOptions(), TimeSpan.FromSeconds(TimeoutSec), Cancellation),
+                WriteProbe, failure => WriteFailureOrFalse(failure, target));
+            return;
+        }
+        // A response in hand or a file on disk is judged at once: nothing to overlap.
+        StartRecord(ErrorIdPrefix, target, 1,
+            () => Task.FromResult(ParameterSetName == ParameterSets.Result ? InputObject! : CheckFile()),
+            WriteVerdict, failure => WriteFailureOrFalse(failure, target));
+    }
+
+    private void WriteProbe(ProbeResult probe)
+    {
+        if (Quiet)
+            WriteObject(probe.Passed);
+        else if (!PassThru)
+            WriteObject(probe);
+        else if (probe.Passed)
+            WriteObject(probe.Staple);
+    }
+
+    private void WriteVerdict(OcspResult result)
+    {
+        var verdict = new StapleTestResult(result);
+        if (Quiet)
+            WriteObject(verdict.Passed);
+        else if (PassThru)
         {
-            if (Quiet)
-                WriteObject(false);
+            if (verdict.Passed)
+                WriteObject(result);
             else
-                WriteFailure(failure, ErrorIdPrefix, (object?)ComputerName ?? Path);
-        });
+                WriteWarning(verdict.ToString());
+        }
+        else
+            WriteObject(verdict);
+    }
+
+    // The target is the record's own: by the time a probe's outcome is written, later input may be bound.
+    private void WriteFailureOrFalse(StaplingException failure, object? target)
+    {
+        if (Quiet)
+            WriteObject(false);
+        else
+            WriteFailure(failure, ErrorIdPrefix, target);
+    }
 
     private OcspResult CheckFile()
     {
