@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # What Import-Module of the published module folder adds to a PowerShell start (issue 20: at most 0.3 s, median of
-# 10 runs): `pwsh -NoProfile -Command exit` beside the same with `Import-Module <folder>` first, taking turns under
-# hyperfine (Debian's package), in one run. Writes the section "Import-Module time" of bench/RESULTS.md.
-# Usage: bash bench/import-time.sh [RUNS]   (default 10; needs `dotnet tool restore` and hyperfine)
+# 10 runs): `pwsh -NoProfile -Command exit` beside the same with `Import-Module <folder>` first, taking turns in one
+# run. Writes the section "Import-Module time" of bench/RESULTS.md.
+# Usage: bash bench/import-time.sh [RUNS]   (default 10; needs the .NET SDK, which restores pwsh from the tool manifest)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
-command -v hyperfine >/dev/null || { echo "import-time: hyperfine is not installed (apt-get install hyperfine)" >&2; exit 2; }
 export POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 dotnet tool restore >/dev/null
@@ -15,32 +14,33 @@ module=$(pwd)/out/OcspStapling
 # The pwsh the tool manifest pins, started directly (as an installed pwsh would be), not through `dotnet pwsh`.
 pwsh=$(dotnet pwsh -NoProfile -Command 'Join-Path $PSHOME pwsh')
 
-json=$(mktemp)
-hyperfine --runs "$runs" --warmup 2 --export-json "$json" \
-  -n 'pwsh -NoProfile -Command exit' "$pwsh -NoProfile -Command exit" \
-  -n 'pwsh -NoProfile -Command "Import-Module out/OcspStapling; exit"' "$pwsh -NoProfile -Command 'Import-Module $module; exit'"
-
-read -r base import < <(python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-print(r[0]["median"], r[1]["median"])' "$json")
-added=$(python3 -c "print(f'{($import - $base) * 1000:.0f}')")
-verdict=$(python3 -c "print('within' if $import - $base <= 0.3 else 'OVER')")
-echo "import-time: median $base s without, $import s with Import-Module: ${added} ms added ($verdict the 300 ms goal)"
+# The two commands take turns, one run each per round, so a load that comes and goes weighs on both alike.
+base_ms=(); import_ms=()
+elapsed_ms() { local start end; start=$(date +%s%N); "$@" >/dev/null; end=$(date +%s%N); echo $(( (end - start) / 1000000 )); }
+for _ in 1 2; do "$pwsh" -NoProfile -Command "Import-Module $module; exit" >/dev/null; done   # warm-up: disk cache
+for ((i = 0; i < runs; i++)); do
+  base_ms+=("$(elapsed_ms "$pwsh" -NoProfile -Command exit)")
+  import_ms+=("$(elapsed_ms "$pwsh" -NoProfile -Command "Import-Module $module; exit")")
+done
+stats() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%d %d %d\n", m, v[1], v[NR] }'; }
+read -r base base_min base_max < <(stats "${base_ms[@]}")
+read -r import import_min import_max < <(stats "${import_ms[@]}")
+added=$((import - base))
+verdict=$([ "$added" -le 300 ] && echo within || echo OVER)
+echo "import-time: median $base ms without, $import ms with Import-Module: ${added} ms added ($verdict the 300 ms goal)"
 
 section=$(cat <<MD
 ## Import-Module time (issue 20)
 
-Measured $(date -u '+%Y-%m-%d %H:%M') UTC on $(nproc) cores, PowerShell $("$pwsh" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()'), .NET $(dotnet --version) SDK:
-\`bash bench/import-time.sh $runs\`, hyperfine with $runs runs each after 2 warm-ups, the two commands in one run.
+Measured $(date -u '+%Y-%m-%d %H:%M') UTC on $(nproc) cores (load average $(cut -d" " -f1 /proc/loadavg) at the end), PowerShell $("$pwsh" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()'), .NET $(dotnet --version) SDK:
+\`bash bench/import-time.sh $runs\`: $runs rounds after 2 warm-ups, each round one run of each command, timed
+as whole processes; medians, with the fastest and slowest run.
 The module is the folder \`dotnet publish src/OcspStapling -c Release\` assembles (what \`./build.ps1\` builds).
 
 | command | median | min | max |
 | --- | ---: | ---: | ---: |
-$(python3 -c '
-import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print(f"| \`{r[\"command\"]}\` | {r[\"median\"]*1000:.0f} ms | {r[\"min\"]*1000:.0f} ms | {r[\"max\"]*1000:.0f} ms |")' "$json")
+| \`pwsh -NoProfile -Command exit\` | $base ms | $base_min ms | $base_max ms |
+| \`pwsh -NoProfile -Command "Import-Module out/OcspStapling; exit"\` | $import ms | $import_min ms | $import_max ms |
 
 Import-Module adds **${added} ms** to the median start ($verdict the goal of at most 300 ms). Import loads the module
 DLL and OcspStapling.Types and reads the manifest, the format file and the cmdlet metadata; the engine and its
@@ -56,4 +56,3 @@ pattern = re.compile(r"## Import-Module time \(issue 20\)\n.*?(?=\n## |\Z)", re.
 text = pattern.sub(lambda _: section.rstrip("\n"), text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
 open(path, "w").write(text)
 PY
-rm -f "$json"
