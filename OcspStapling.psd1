@@ -9,6 +9,7 @@
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('OcspStapling.Format.ps1xml')
+    TypesToProcess       = @('OcspStapling.Types.ps1xml')
     CmdletsToExport      = @(
         'Get-OcspResponse'
         'Test-OcspStaple'

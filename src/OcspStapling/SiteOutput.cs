@@ -19,7 +19,7 @@ internal static class SiteOutput
     {
         foreach (var summary in summaries)
         {
-            cmdlet.WriteObject(summary);
+            cmdlet.WriteObject(new SiteStatus(summary));
             if (summary.Severity == Severity.Problem)
                 cmdlet.WriteError(new ErrorRecord(new SiteProblemException(Describe(summary)), errorIdPrefix + summary.State, Category(summary.State), summary.Site));
             else if (summary.Severity == Severity.Warning)

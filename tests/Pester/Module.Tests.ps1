@@ -93,7 +93,7 @@ $CountHandlers
 Import-Module '$Manifest'
 'handlers after import: ' + (Get-OcspStaplingHandlerCount)
 `$listener = Start-StaplingListener -Port 0 -CertificatePath '$($Pki.Leaves.plain.Path)' -KeyPath '$($Pki.Leaves.plain.Key)' -NoStore
-`$port = `$listener.Endpoint.Port
+`$port = `$listener.Port
 Remove-Module OcspStapling 3>&1 | ForEach-Object { 'warning: ' + `$_ }
 'handlers after remove: ' + (Get-OcspStaplingHandlerCount)
 try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', `$port).Dispose(); 'port still open' } catch { 'port closed' }

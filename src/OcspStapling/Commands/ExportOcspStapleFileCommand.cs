@@ -14,7 +14,7 @@ public sealed class ExportOcspStapleFileCommand : OcspCmdlet
     public const string NotFitToStaple = ErrorIdPrefix + "NotFitToStaple";
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
-    public OcspResult? InputObject { get; set; }
+    public OcspResponseInfo? InputObject { get; set; }
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Path)]
     public string? Path { get; set; }
@@ -35,7 +35,7 @@ public sealed class ExportOcspStapleFileCommand : OcspCmdlet
 
     protected override void ProcessRecord() => ForRecord(ErrorIdPrefix, InputObject, () =>
     {
-        var result = InputObject!;
+        var result = InputObject!.Result;
         var target = GetUnresolvedProviderPathFromPSPath(ParameterSetName == ParameterSets.Path
             ? Path!
             : System.IO.Path.Combine(Directory!, StapleExport.FileNameFor(result, Format)));
@@ -43,13 +43,14 @@ public sealed class ExportOcspStapleFileCommand : OcspCmdlet
         {
             var refusal = new StaplingException(FailureReason.InvalidArgument, target,
                 $"Not writing '{target}': the response for '{result.Subject}' is not fit to staple ({result.Verification}). Use -Force to write it anyway.");
-            WriteError(new ErrorRecord(refusal, NotFitToStaple, ErrorCategory.InvalidData, result));
+            WriteError(new ErrorRecord(refusal, NotFitToStaple, ErrorCategory.InvalidData, InputObject));
             return;
         }
         if (!ShouldProcess(target, $"Write {Format} OCSP staple for '{result.Subject}'"))
             return;
         StapleExport.Write(result, target, Format, force: true);
+        // What Get-Item gives: the FileInfo with the provider's properties (PSPath, mode…), as Copy-Item -PassThru does.
         if (PassThru)
-            WriteObject(new FileInfo(target));
+            WriteObject(InvokeProvider.Item.Get(new[] { target }, force: false, literalPath: true), enumerateCollection: true);
     });
 }

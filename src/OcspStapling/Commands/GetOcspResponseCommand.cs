@@ -11,7 +11,7 @@ namespace OcspStapling.Commands;
 
 /// <summary>Fetches and verifies the OCSP response for each certificate piped in.</summary>
 [Cmdlet(VerbsCommon.Get, "OcspResponse", DefaultParameterSetName = ParameterSets.Certificate)]
-[OutputType(typeof(OcspResult))]
+[OutputType(typeof(OcspResponseInfo))]
 public sealed class GetOcspResponseCommand : ResponderCmdlet
 {
     public const string ErrorIdPrefix = "GetOcspResponse";
@@ -57,7 +57,8 @@ public sealed class GetOcspResponseCommand : ResponderCmdlet
     }
 
     private void Fetch(Func<CertificateBundle> load, object target) =>
-        StartRecord(ErrorIdPrefix, target, Concurrency, () => _fetcher!.FetchAsync(load(), _options, Log, Cancellation), WriteObject);
+        StartRecord(ErrorIdPrefix, target, Concurrency, () => _fetcher!.FetchAsync(load(), _options, Log, Cancellation),
+            result => WriteObject(new OcspResponseInfo(result)));
 
     protected override void EndProcessing()
     {

@@ -13,7 +13,7 @@ namespace OcspStapling.Commands;
 /// Update-OcspStaple emits, as `ocspstaple status` shows them.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "OcspStaple", DefaultParameterSetName = ParameterSets.Path)]
-[OutputType(typeof(RefreshSummary))]
+[OutputType(typeof(SiteStatus))]
 public sealed class GetOcspStapleCommand : OcspCmdlet
 {
     public const string ErrorIdPrefix = "GetOcspStaple";

@@ -5,10 +5,11 @@ namespace OcspStapling.Commands;
 
 /// <summary>Lists the stapling listeners running in this session.</summary>
 [Cmdlet(VerbsCommon.Get, "StaplingListener")]
-[OutputType(typeof(StaplingListener))]
+[OutputType(typeof(StaplingListenerInfo))]
 public sealed class GetStaplingListenerCommand : OcspCmdlet
 {
     [Parameter(Position = 0)]
+    [ArgumentCompleter(typeof(ListenerPortCompleter))]
     public int[]? Port { get; set; }
 
     protected override void ProcessRecord()
@@ -16,7 +17,7 @@ public sealed class GetStaplingListenerCommand : OcspCmdlet
         foreach (var listener in ListenerRegistry.All())
         {
             if (Port == null || Port.Contains(listener.Endpoint.Port))
-                WriteObject(listener);
+                WriteObject(new StaplingListenerInfo(listener));
         }
     }
 }

@@ -18,7 +18,7 @@ namespace OcspStapling.Commands;
 /// certificates are collected, so `dir Cert:\LocalMachine\My | Start-StaplingListener -Port 443` serves them all.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "StaplingListener", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Certificate)]
-[OutputType(typeof(StaplingListener))]
+[OutputType(typeof(StaplingListenerInfo))]
 public sealed class StartStaplingListenerCommand : ResponderCmdlet
 {
     public const string ErrorIdPrefix = "StartStaplingListener";
@@ -129,7 +129,7 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
                 var options = Options();
                 var listener = Run(() => StaplingListener.StartAsync(options, Log, Cancellation));
                 ListenerRegistry.Add(listener);
-                WriteObject(listener);
+                WriteObject(new StaplingListenerInfo(listener));
                 if (Wait)
                     WaitThenStop(listener);
             });

@@ -5,16 +5,17 @@ namespace OcspStapling.Commands;
 
 /// <summary>Stops stapling listeners: open connections end, the port is freed.</summary>
 [Cmdlet(VerbsLifecycle.Stop, "StaplingListener", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Result)]
-[OutputType(typeof(StaplingListener))]
+[OutputType(typeof(StaplingListenerInfo))]
 public sealed class StopStaplingListenerCommand : OcspCmdlet
 {
     public const string ErrorIdPrefix = "StopStaplingListener";
     public const string NotFound = ErrorIdPrefix + "NotFound";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.Result)]
-    public StaplingListener[] InputObject { get; set; } = Array.Empty<StaplingListener>();
+    public StaplingListenerInfo[] InputObject { get; set; } = Array.Empty<StaplingListenerInfo>();
 
     [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Port)]
+    [ArgumentCompleter(typeof(ListenerPortCompleter))]
     public int[] Port { get; set; } = Array.Empty<int>();
 
     [Parameter]
@@ -24,7 +25,7 @@ public sealed class StopStaplingListenerCommand : OcspCmdlet
     {
         var targets = ParameterSetName == ParameterSets.Port
             ? ListenerRegistry.All().Where(l => Port.Contains(l.Endpoint.Port)).ToArray()
-            : InputObject;
+            : InputObject.Select(i => i?.Listener!).ToArray();
         if (ParameterSetName == ParameterSets.Port && targets.Length == 0)
         {
             WriteError(new ErrorRecord(new ItemNotFoundException($"No stapling listener on port {string.Join(", ", Port)} in this session; Get-StaplingListener lists them."),
@@ -40,7 +41,7 @@ public sealed class StopStaplingListenerCommand : OcspCmdlet
                 ListenerRegistry.Remove(listener);
                 listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
                 if (PassThru)
-                    WriteObject(listener);
+                    WriteObject(new StaplingListenerInfo(listener));
             });
         }
     }

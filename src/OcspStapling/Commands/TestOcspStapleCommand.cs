@@ -11,14 +11,14 @@ namespace OcspStapling.Commands;
 // No default set, and -CertificatePath checked here rather than marked mandatory: either makes PowerShell settle
 // on one set before it sees pipeline input, and an object with only a ComputerName property then fails to bind.
 [Cmdlet(VerbsDiagnostic.Test, "OcspStaple")]
-[OutputType(typeof(StapleTestResult), typeof(ProbeResult), typeof(bool), typeof(OcspResult))]
+[OutputType(typeof(StapleTestInfo), typeof(StapleProbeInfo), typeof(bool), typeof(OcspResponseInfo))]
 public sealed class TestOcspStapleCommand : OcspCmdlet
 {
     public const string ErrorIdPrefix = "TestOcspStaple";
     public const string CertificatePathMissing = ErrorIdPrefix + "CertificatePathMissing";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.Result)]
-    public OcspResult? InputObject { get; set; }
+    public OcspResponseInfo? InputObject { get; set; }
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.File)]
     [Alias("FullName")]
@@ -92,7 +92,7 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
         }
         // A response in hand or a file on disk is judged at once: nothing to overlap.
         StartRecord(ErrorIdPrefix, target, 1,
-            () => Task.FromResult(ParameterSetName == ParameterSets.Result ? InputObject! : CheckFile()),
+            () => Task.FromResult(ParameterSetName == ParameterSets.Result ? InputObject!.Result : CheckFile()),
             WriteVerdict, failure => WriteFailureOrFalse(failure, target));
     }
 
@@ -101,20 +101,20 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
         if (Quiet)
             WriteObject(probe.Passed);
         else if (!PassThru)
-            WriteObject(probe);
+            WriteObject(new StapleProbeInfo(probe));
         else if (probe.Passed)
-            WriteObject(probe.Staple);
+            WriteObject(new OcspResponseInfo(probe.Staple!));
     }
 
     private void WriteVerdict(OcspResult result)
     {
-        var verdict = new StapleTestResult(result);
+        var verdict = new StapleTestInfo(result);
         if (Quiet)
             WriteObject(verdict.Passed);
         else if (PassThru)
         {
             if (verdict.Passed)
-                WriteObject(result);
+                WriteObject(verdict.Response);
             else
                 WriteWarning(verdict.ToString());
         }

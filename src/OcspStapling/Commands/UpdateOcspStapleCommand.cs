@@ -13,7 +13,7 @@ namespace OcspStapling.Commands;
 /// with its state (the same as Get-OcspStaple's and `ocspstaple update`'s).
 /// </summary>
 [Cmdlet(VerbsData.Update, "OcspStaple", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Path)]
-[OutputType(typeof(RefreshSummary))]
+[OutputType(typeof(SiteStatus))]
 public sealed class UpdateOcspStapleCommand : ResponderCmdlet
 {
     public const string ErrorIdPrefix = "UpdateOcspStaple";
@@ -129,23 +129,27 @@ public sealed class UpdateOcspStapleCommand : ResponderCmdlet
         var updates = new ConcurrentQueue<RefreshProgress>();
         using var refresher = new StapleRefresher(options, Log);
         var run = refresher.RefreshAsync(_sites.Discovered, new SynchronousProgress(updates.Enqueue), Cancellation);
-        var record = new ProgressRecord(1, "Refreshing OCSP staples", $"0 of {_sites.Discovered.Sites.Count}");
         // Waiting on the handle, not Task.Wait: that would wrap a failure in AggregateException and hide its type.
         while (!((IAsyncResult)run).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(200)))
-            Report(updates, record);
-        Report(updates, record);
-        record.RecordType = ProgressRecordType.Completed;
-        WriteProgress(record);
+            Report(updates);
+        Report(updates);
+        WriteProgress(new ProgressRecord(ProgressId, ProgressActivity, "Done") { RecordType = ProgressRecordType.Completed });
         return run.GetAwaiter().GetResult();
     }
 
-    private void Report(ConcurrentQueue<RefreshProgress> updates, ProgressRecord record)
+    private const int ProgressId = 1;
+    private const string ProgressActivity = "Refreshing OCSP staples";
+
+    // A record per report: hosts and -InformationVariable consumers may keep the records they are given.
+    private void Report(ConcurrentQueue<RefreshProgress> updates)
     {
         while (updates.TryDequeue(out var update))
         {
-            record.StatusDescription = $"{update.Done} of {update.Total}: {update.Current}";
-            record.PercentComplete = update.Done * 100 / Math.Max(1, update.Total);
-            WriteProgress(record);
+            WriteProgress(new ProgressRecord(ProgressId, ProgressActivity, $"{update.Done} of {update.Total} sites")
+            {
+                CurrentOperation = update.Current,
+                PercentComplete = update.Done * 100 / Math.Max(1, update.Total),
+            });
         }
         FlushLog();
     }

@@ -69,7 +69,7 @@ public sealed class ErrorBoundaryTests : IClassFixture<LabResponderFixture>
         var instance = Activator.CreateInstance(type)!;
         // One record to work on, whichever parameter set the facade (which binds nothing) leaves chosen.
         if (instance is StopStaplingListenerCommand stop)
-            stop.InputObject = new[] { (Engine.Tls.StaplingListener)null! };
+            stop.InputObject = new[] { (StaplingListenerInfo)null! };
         if (instance is GetOcspResponseCommand get)
             get.Path = new[] { "missing.pem" };
         var reached = 0;

@@ -59,7 +59,7 @@ public sealed class CmdletMetadataTests
         Assert.True(Named<bool>(Attribute(path, "ParameterAttribute")!, "ValueFromPipelineByPropertyName"));
         var aliases = Attribute(path, "AliasAttribute")!.ConstructorArguments[0].Value as IReadOnlyCollection<System.Reflection.CustomAttributeTypedArgument>;
         Assert.Contains("FullName", aliases!.Select(a => (string)a.Value!));
-        Assert.Equal(typeof(OcspResult), Attribute(type, "OutputTypeAttribute")!.ConstructorArguments[0].Value is IReadOnlyCollection<System.Reflection.CustomAttributeTypedArgument> types
+        Assert.Equal(typeof(OcspResponseInfo), Attribute(type, "OutputTypeAttribute")!.ConstructorArguments[0].Value is IReadOnlyCollection<System.Reflection.CustomAttributeTypedArgument> types
             ? types.First().Value : null);
         foreach (var name in new[] { "Issuer", "TrustedCertificate", "Responder", "HashAlgorithm", "Nonce", "Method", "TimeoutSec", "Proxy" })
             Assert.NotNull(type.GetProperty(name));
@@ -130,6 +130,6 @@ public sealed class CmdletMetadataTests
         Assert.True(Named<bool>(Attribute(type.GetProperty("Path")!, "ParameterAttribute")!, "ValueFromPipelineByPropertyName"));
         foreach (var name in new[] { "StorePath", "Force", "ExportDirectory", "HAProxy", "HAProxySocket", "ReloadCommand", "Concurrency" })
             Assert.NotNull(type.GetProperty(name));
-        Assert.Equal(typeof(Engine.Refresh.RefreshSummary), (Attribute(type, "OutputTypeAttribute")!.ConstructorArguments[0].Value as IReadOnlyCollection<System.Reflection.CustomAttributeTypedArgument>)!.First().Value);
+        Assert.Equal(typeof(SiteStatus), (Attribute(type, "OutputTypeAttribute")!.ConstructorArguments[0].Value as IReadOnlyCollection<System.Reflection.CustomAttributeTypedArgument>)!.First().Value);
     }
 }
