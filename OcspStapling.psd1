@@ -8,6 +8,8 @@
     Description          = 'OCSP stapling done properly: fetch and strictly verify OCSP responses, export staple files for nginx and HAProxy, and check what servers staple.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
+    # No HelpInfoURI, on purpose: the help ships in en-US/ with every release, built from the same markdown as the
+    # code it describes, so there is nothing newer for Update-Help to fetch and no server to fetch it from.
     FormatsToProcess     = @('OcspStapling.Format.ps1xml')
     TypesToProcess       = @('OcspStapling.Types.ps1xml')
     CmdletsToExport      = @(

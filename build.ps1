@@ -6,13 +6,13 @@
     Tasks, run in the order given (a task runs what it needs first, once):
       Clean    removes out/ and the build output.
       Build    publishes the module folder (module DLL and OcspStapling.Types beside the manifest, the engine and its
-               libraries in Dependencies/) and checks its layout.
-      Docs     writes the help Get-Help shows (MAML and about_OcspStapling.help.txt) from en-US/*.md.
+               libraries in Dependencies/, the help from en-US/*.md) and checks its layout.
+      Docs     writes the help again from en-US/*.md (MAML and about_OcspStapling.help.txt), without rebuilding.
       Test     runs the xunit suite, then the Pester suite (tests/Pester) against the module folder as built; fails when
                any test fails or none ran, and under CI=true when any was skipped.
       Package  after Build, Docs and Test, writes out/module-packages/OcspStapling.<version>.nupkg (Compress-PSResource).
     Everything comes from NuGet (Pester 5.7.1 through build/Pester) or ships with pwsh; nothing asks PSGallery.
-    Without pwsh, `dotnet publish src/OcspStapling -c Release` assembles the same module folder, without help.
+    `dotnet publish src/OcspStapling -c Release` alone assembles the same module folder, help included.
 .EXAMPLE
     ./build.ps1
 .EXAMPLE
@@ -59,7 +59,7 @@ function Invoke-Build {
     if ($data.ModuleVersion -ne $version) { throw "Manifest says $($data.ModuleVersion), Directory.Build.props says $version." }
     # What PowerShell reflects over at import sits beside the manifest; the engine, BouncyCastle and the Redis client
     # load in the module's own context from Dependencies/, never from the module root.
-    foreach ($file in @($data.RootModule, 'OcspStapling.Types.dll', 'Dependencies/OcspStapling.Engine.dll', 'Dependencies/BouncyCastle.Crypto.dll', 'Dependencies/StackExchange.Redis.dll')) {
+    foreach ($file in @($data.RootModule, 'OcspStapling.Types.dll', 'en-US/OcspStapling.dll-Help.xml', 'en-US/about_OcspStapling.help.txt', 'Dependencies/OcspStapling.Engine.dll', 'Dependencies/BouncyCastle.Crypto.dll', 'Dependencies/StackExchange.Redis.dll')) {
         if (-not (Test-Path (Join-Path $moduleDir $file))) { throw "Module folder lacks $file." }
     }
     foreach ($file in @('OcspStapling.Engine.dll', 'BouncyCastle.Crypto.dll', 'StackExchange.Redis.dll')) {

@@ -73,6 +73,19 @@ Import-Module '$(Split-Path -Parent $ModuleBase)'
         $output | Select-Object -Last 1 | Should -Be 'Good'
     }
 
+    It 'shows the examples of every cmdlet and the about topic in a new session' {
+        $output = Invoke-ChildPwsh @"
+Import-Module '$Manifest'
+foreach (`$name in (Get-Command -Module OcspStapling).Name) { '{0} {1}' -f `$name, @((Get-Help `$name -Examples).examples.example).Count }
+'about ' + @(Get-Help about_OcspStapling).Count
+"@
+        foreach ($name in $Exported) {
+            $count = ($output | Where-Object { $_ -like "$name *" }) -replace '^\S+ ', ''
+            [int]$count | Should -BeGreaterOrEqual 2 -Because "$name needs examples in Get-Help"
+        }
+        $output | Should -Contain 'about 1'
+    }
+
     It 'loads by command auto-loading, without Import-Module' {
         $modules = Split-Path -Parent (Split-Path -Parent $ModuleBase)
         $separator = [System.IO.Path]::PathSeparator

@@ -45,6 +45,9 @@ public sealed class ModuleLayoutTests : IClassFixture<PublishedModule>
         // What PowerShell reflects over at import and what users name: beside the module DLL, in the default context.
         Assert.Contains("OcspStapling.Types.dll", files);
         Assert.Contains("OcspStapling.Format.ps1xml", files);
+        Assert.Contains("OcspStapling.Types.ps1xml", files);
+        Assert.Contains(Path.Combine("en-US", "OcspStapling.dll-Help.xml"), files);
+        Assert.Contains(Path.Combine("en-US", "about_OcspStapling.help.txt"), files);
         Assert.Contains(Path.Combine("Dependencies", "OcspStapling.Engine.dll"), files);
         Assert.Contains(Path.Combine("Dependencies", "BouncyCastle.Crypto.dll"), files);
         Assert.Contains(Path.Combine("Dependencies", "StackExchange.Redis.dll"), files);
@@ -63,7 +66,7 @@ public sealed class ModuleLayoutTests : IClassFixture<PublishedModule>
         Assert.Matches($"ModuleVersion\\s*=\\s*'{Regex.Escape(version)}'", manifest);
         Assert.Matches(@"CompatiblePSEditions\s*=\s*@\('Core'\)", manifest);
         Assert.Matches(@"PowerShellVersion\s*=\s*'7\.4'", manifest);
-        foreach (var key in new[] { "RootModule", "FormatsToProcess" })
+        foreach (var key in new[] { "RootModule", "FormatsToProcess", "TypesToProcess" })
         {
             var named = Regex.Match(manifest, key + @"\s*=\s*(?:@\()?'([^']+)'").Groups[1].Value;
             Assert.True(File.Exists(Path.Combine(_module.Path, named)), $"{key} names {named}, which is not in the module folder");
