@@ -8,8 +8,6 @@ internal sealed class RecordsInFlight
 {
     private readonly Queue<(Task Work, Action Write)> _pending = new();
 
-    public int Count => _pending.Count;
-
     /// <summary>Queues <paramref name="work"/>; <paramref name="write"/> runs on the pipeline thread once it is its turn.</summary>
     public void Add(Task work, Action write) => _pending.Enqueue((work, write));
 
