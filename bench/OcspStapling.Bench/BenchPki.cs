@@ -27,16 +27,18 @@ internal sealed class BenchPki : IAsyncDisposable
 
     public X509Certificate2 Issuer => _pki.Issuer;
 
-    public static async Task<BenchPki> CreateAsync(int count)
+    /// <param name="ocspUrl">Given the responder's URL, the OCSP URL the certificates name (a front before it); the responder's own by default.</param>
+    public static async Task<BenchPki> CreateAsync(int count, Func<Uri, Uri>? ocspUrl = null)
     {
         var dir = System.IO.Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "ocspstaple-bench-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         var bench = new BenchPki(dir);
         var port = OcspStapling.Tests.Support.FreePort.Next();
         bench.ResponderUrl = new Uri($"http://127.0.0.1:{port}/");
+        var aia = (ocspUrl?.Invoke(bench.ResponderUrl) ?? bench.ResponderUrl).ToString();
         var index = new List<string>();
         for (var i = 0; i < count; i++)
         {
-            var leaf = bench._pki.IssueLeaf($"site{i}.bench.test", new[] { bench.ResponderUrl.ToString() });
+            var leaf = bench._pki.IssueLeaf($"site{i}.bench.test", new[] { aia });
             var file = Path.Combine(dir, $"site{i}.pem");
             File.WriteAllText(file, leaf.ExportCertificatePem() + "\n" + bench._pki.Issuer.ExportCertificatePem() + "\n");
             bench.LeafFiles.Add(file);
