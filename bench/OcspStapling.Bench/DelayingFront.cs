@@ -34,6 +34,8 @@ internal sealed class DelayingFront : IAsyncDisposable
     private long _failures;
     private long _connections;
     private long _ticksInFront;
+    private long _firstEntered;
+    private long _lastLeft;
     private long _since = Stopwatch.GetTimestamp();
     private long _lastChange = Stopwatch.GetTimestamp();
     private readonly long[] _ticksAtLevel = new long[Levels];
@@ -72,7 +74,7 @@ internal sealed class DelayingFront : IAsyncDisposable
             CloseInterval(now);
             var levels = _ticksAtLevel.Select(t => Stopwatch.GetElapsedTime(0, t)).ToArray();
             return new FrontStatistics(_requests, _failures, _connections, _peak, Stopwatch.GetElapsedTime(0, _ticksInFront),
-                Stopwatch.GetElapsedTime(_since, now), levels);
+                Stopwatch.GetElapsedTime(_since, now), levels, _firstEntered, _lastLeft);
         }
     }
 
@@ -82,7 +84,7 @@ internal sealed class DelayingFront : IAsyncDisposable
         lock (_gate)
         {
             _peak = _inFlight;
-            _requests = _failures = _connections = _ticksInFront = 0;
+            _requests = _failures = _connections = _ticksInFront = _firstEntered = _lastLeft = 0;
             _since = _lastChange = Stopwatch.GetTimestamp();
             Array.Clear(_ticksAtLevel);
         }
@@ -101,6 +103,8 @@ internal sealed class DelayingFront : IAsyncDisposable
             var now = Stopwatch.GetTimestamp();
             CloseInterval(now);
             _inFlight++;
+            if (_firstEntered == 0)
+                _firstEntered = now;
             _peak = Math.Max(_peak, _inFlight);
             return now;
         }
@@ -117,6 +121,7 @@ internal sealed class DelayingFront : IAsyncDisposable
             if (failed)
                 _failures++;
             _ticksInFront += now - entered;
+            _lastLeft = now;
         }
     }
 
@@ -362,9 +367,13 @@ internal sealed class DelayingFront : IAsyncDisposable
     }
 }
 
-/// <summary>What a <see cref="DelayingFront"/> saw over one measurement.</summary>
+/// <summary>
+/// What a <see cref="DelayingFront"/> saw over one measurement. The timestamps (when the first request arrived, when the
+/// last answer left; 0 if none) are <see cref="Stopwatch.GetTimestamp"/>'s, CLOCK_MONOTONIC on Linux, so another .NET
+/// process on the machine (pwsh) can be placed on the same clock.
+/// </summary>
 internal sealed record FrontStatistics(long Requests, long Failures, long Connections, int PeakInFlight, TimeSpan TimeInFront,
-    TimeSpan Elapsed, IReadOnlyList<TimeSpan> TimeAtLevel)
+    TimeSpan Elapsed, IReadOnlyList<TimeSpan> TimeAtLevel, long FirstRequestTimestamp, long LastAnswerTimestamp)
 {
     /// <summary>Requests a polite client keeps in flight per responder host (the product's -ResponderConcurrency default).</summary>
     public const int PoliteInFlight = 4;

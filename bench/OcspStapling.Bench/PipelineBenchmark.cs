@@ -22,7 +22,7 @@ internal static class PipelineBenchmark
     private static readonly TimeSpan Distance = TimeSpan.FromMilliseconds(50);
 
     private sealed record Row(string Name, string Pipeline, int Certificates, double Seconds, double ImportSeconds, double ProcessSeconds,
-        bool InOrder, int Errors, FrontStatistics Front, Dictionary<string, (string Status, bool Verified)> Outcomes);
+        long StartTimestamp, long EndTimestamp, bool InOrder, int Errors, FrontStatistics Front, Dictionary<string, (string Status, bool Verified)> Outcomes);
 
     public static async Task RunAsync(int[] counts, int runs, string pwsh, string module, string resultsPath)
     {
@@ -71,8 +71,10 @@ internal static class PipelineBenchmark
                     $"{polite:0.00} s | {ratio:0.00}x | {(isLoop ? "1.0x" : $"{loopSeconds / seconds:0.0}x")} | {row.Front.PeakInFlight} | {check} |");
                 var busy = row.Front.TimeAtLeast(1).TotalSeconds;
                 var full = row.Front.TimeAtLeast(FrontStatistics.PoliteInFlight).TotalSeconds;
-                detail.Add($"| {count:N0} | {row.Name} | {row.Front.Requests:N0} | {row.Front.MeanTimeInFront.TotalMilliseconds:0.0} ms | " +
-                    $"{full:0.00} s | {busy - full:0.00} s | {Math.Max(0, row.Seconds - busy):0.00} s | {row.Front.Connections:N0} | {row.ImportSeconds:0.00} s | {row.ProcessSeconds:0.00} s |");
+                var lead = Stopwatch.GetElapsedTime(row.StartTimestamp, row.Front.FirstRequestTimestamp).TotalSeconds;
+                var tail = Stopwatch.GetElapsedTime(row.Front.LastAnswerTimestamp, row.EndTimestamp).TotalSeconds;
+                detail.Add($"| {count:N0} | {row.Name} | {row.Front.Requests:N0} | {row.Front.MeanTimeInFront.TotalMilliseconds:0.0} ms | {lead:0.00} s | " +
+                    $"{full:0.00} s | {busy - full:0.00} s | {Math.Max(0, row.Seconds - lead - tail - busy):0.00} s | {tail:0.00} s | {row.Front.Connections:N0} | {row.ImportSeconds:0.00} s | {row.ProcessSeconds:0.00} s |");
             }
             var product = rows[0];
             var politeRatio = product.Seconds / product.Front.PoliteLimit().TotalSeconds;
@@ -109,11 +111,13 @@ internal static class PipelineBenchmark
 
             {string.Join("\n", verdicts)}
 
-            Where the time goes (from the front's clock: how long 4 or more requests were in it, 1 to 3, none, during the
-            pipeline; connections it accepted; and the pwsh process around the pipeline):
+            Where each row's wall time goes, on one clock (pwsh's Stopwatch and the front's, both CLOCK_MONOTONIC): from the
+            pipeline's start to the first request reaching the front; then how long 4 (the cap), 1 to 3 and no requests were
+            in the front; and from the last answer leaving the front to the pipeline's end (these five add up to the wall
+            time). Also the connections the front accepted, and what the pwsh process spent around the pipeline:
 
-            | certificates | pipeline | requests | mean time in front | 4 in flight | 1–3 in flight | none in flight | connections | Import-Module | pwsh process |
-            | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+            | certificates | pipeline | requests | mean time in front | before the first request | 4 in flight | 1–3 in flight | none in flight (between) | after the last answer | connections | Import-Module | whole pwsh process |
+            | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
             {string.Join("\n", detail)}
             """);
     }
@@ -130,9 +134,11 @@ internal static class PipelineBenchmark
             $import.Stop()
             $ErrorActionPreference = 'Continue'
             $Error.Clear()
+            $start = [System.Diagnostics.Stopwatch]::GetTimestamp()
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
             $r = @({{row.Pipeline}})
             $clock.Stop()
+            $end = [System.Diagnostics.Stopwatch]::GetTimestamp()
             $lines = foreach ($o in $r) {
                 if ($o.PSObject.Properties['Text']) {
                     $status = if ($o.Text -match ': (good|revoked|unknown)\b') { (Get-Culture).TextInfo.ToTitleCase($Matches[1]) } else { 'None' }
@@ -144,7 +150,7 @@ internal static class PipelineBenchmark
             Set-Content -LiteralPath $Out -Value $lines
             $order = @(foreach ($o in $r) { if ($o.PSObject.Properties['Text']) { $o.Path } else { $o.CertificatePath } })
             $inOrder = ($order -join '|') -eq ((Get-ChildItem *.pem | Select-Object -First $order.Count).FullName -join '|')
-            [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; ImportSeconds = $import.Elapsed.TotalSeconds; InOrder = $inOrder; Errors = $Error.Count } | ConvertTo-Json -Compress
+            [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; ImportSeconds = $import.Elapsed.TotalSeconds; Start = $start; End = $end; Frequency = [System.Diagnostics.Stopwatch]::Frequency; InOrder = $inOrder; Errors = $Error.Count } | ConvertTo-Json -Compress
             """);
         var info = new ProcessStartInfo(pwsh) { WorkingDirectory = ca.CertificateDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { "-NoProfile", "-NonInteractive", "-File", script, "-Module", module, "-Out", outcomes })
@@ -162,10 +168,12 @@ internal static class PipelineBenchmark
         if (process.ExitCode != 0 || json == null)
             throw new InvalidOperationException($"pwsh failed ({process.ExitCode}) on {row.Pipeline}:\n{text}\n{await error}");
         var summary = JsonDocument.Parse(json).RootElement;
+        if (summary.GetProperty("Frequency").GetInt64() != Stopwatch.Frequency)
+            throw new InvalidOperationException("pwsh's Stopwatch runs on another clock than this process's; the lead-in and tail cannot be placed");
         var results = File.ReadAllLines(outcomes).Where(l => l.Length > 0).Select(l => l.Split('\t'))
             .ToDictionary(f => f[0], f => (f[1], bool.Parse(f[2])));
         return new Row(row.Name, row.Pipeline, row.Certificates, summary.GetProperty("Seconds").GetDouble(), summary.GetProperty("ImportSeconds").GetDouble(),
-            processSeconds, summary.GetProperty("InOrder").GetBoolean(), summary.GetProperty("Errors").GetInt32(), front, results);
+            processSeconds, summary.GetProperty("Start").GetInt64(), summary.GetProperty("End").GetInt64(), summary.GetProperty("InOrder").GetBoolean(), summary.GetProperty("Errors").GetInt32(), front, results);
     }
 
     private static int Good(Row row) => row.Outcomes.Values.Count(o => o.Status == "Good" && o.Verified);
