@@ -24,7 +24,7 @@ internal static class PipelineBenchmark
     private sealed record Row(string Name, string Pipeline, int Certificates, double Seconds, double ImportSeconds, double ProcessSeconds,
         long StartTimestamp, long EndTimestamp, bool InOrder, int Errors, FrontStatistics Front, Dictionary<string, (string Status, bool Verified)> Outcomes);
 
-    public static async Task RunAsync(int[] counts, int runs, string pwsh, string module, string resultsPath)
+    public static async Task RunAsync(int[] counts, int runs, string pwsh, string module, string? moduleNote, string resultsPath)
     {
         var loadBefore = LoadAverage();
         Console.WriteLine($"pwsh: {pwsh}\nmodule: {module}\nload average: {loadBefore}");
@@ -93,7 +93,7 @@ internal static class PipelineBenchmark
             `openssl ocsp -index … -rsigner … -nmin 60 -multi {BenchPki.ResponderProcesses}` responder (delegated RSA-2048 signer) and answers
             {Distance.TotalMilliseconds:0} ms after it did, measuring how long each request spends in it and how many are in it at once. Polite limit of
             a row = its requests' total time in the front / {FrontStatistics.PoliteInFlight} (the requests allowed in flight per responder host).
-            Each row is one `pwsh -NoProfile -File` process (pwsh {PwshVersion(pwsh)}, the module imported from `{ModuleShown(module)}`) in the directory
+            Each row is one `pwsh -NoProfile -File` process (pwsh {PwshVersion(pwsh)}, the module imported from `{module}`{(string.IsNullOrEmpty(moduleNote) ? "" : $", {moduleNote}")}) in the directory
             of the N certificates (`siteK.pem`: leaf then issuer, nothing else there); wall time is the pipeline statement
             alone, `$r = @(PIPELINE)` inside a stopwatch; pwsh start and Import-Module are in the second table. The same
             certificates go through every row of a count. The openssl loop (the blog's method, one `openssl ocsp` process per
@@ -189,13 +189,6 @@ internal static class PipelineBenchmark
 
     private static string Shorten(string pipeline, string issuer, string cafile, Uri url) =>
         pipeline.Replace(issuer, "issuer.pem").Replace(cafile, "cafile.pem").Replace(url.ToString(), "http://127.0.0.1:FRONT/").Replace("|", "\\|");
-
-    private static string ModuleShown(string module)
-    {
-        var dir = Path.GetDirectoryName(module)!;
-        var version = Path.GetFileName(dir);
-        return $"…/OcspStapling/{version}/{Path.GetFileName(module)}";
-    }
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";

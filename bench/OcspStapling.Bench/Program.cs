@@ -9,7 +9,7 @@ using OcspStapling.Bench;
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- sni [--runs 3] [--seconds 8]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- fleet [--counts 1000] [--binary PATH]
 //   dotnet run -c Release --project bench/OcspStapling.Bench -- soak [--minutes 10] [--tls openssl|sslstream]
-//   dotnet run -c Release --project bench/OcspStapling.Bench -- pipeline [--counts 200,1000] [--runs 1] [--module PSD1] [--pwsh PATH]
+//   dotnet run -c Release --project bench/OcspStapling.Bench -- pipeline [--counts 200,1000] [--runs 1] [--module PSD1 [--module-note TEXT]] [--pwsh PATH]
 var command = args.FirstOrDefault() ?? "fetch";
 var counts = Arg("--counts", "1,100,1000").Split(',').Select(int.Parse).ToArray();
 var runs = int.Parse(Arg("--runs", "3"));
@@ -47,7 +47,8 @@ switch (command)
     case "pipeline":
         await PipelineBenchmark.RunAsync(args.Contains("--counts") ? counts : new[] { 200, 1000 }, args.Contains("--runs") ? runs : 1,
             Arg("--pwsh", "") is { Length: > 0 } pwsh ? Path.GetFullPath(pwsh) : PipelineBenchmark.DefaultPwsh(RepoDirectory()),
-            Path.GetFullPath(Arg("--module", "") is { Length: > 0 } module ? module : PipelineBenchmark.DefaultModule(RepoDirectory())), results);
+            Path.GetFullPath(Arg("--module", "") is { Length: > 0 } module ? module : PipelineBenchmark.DefaultModule(RepoDirectory())),
+            Arg("--module-note", ""), results);
         return 0;
     default:
         Console.Error.WriteLine($"unknown benchmark '{command}'; known: fetch, refresh, scale, startup, handshake, sni, fleet, soak, pipeline");
