@@ -234,6 +234,14 @@ Describe 'Update-OcspStaple and Get-OcspStaple' {
         (Update-OcspStaple -Path $Site.Path -StorePath $store).Outcome | Should -Be 'StillFresh'
     }
 
+    It 'takes certificate objects from the pipeline as themselves, and paths as files with their chain' {
+        $store = Join-Path $Work 'piped-store'
+        $issuer = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($Pki.CA)
+        $certificate = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($Site.Path)
+        ($certificate | Update-OcspStaple -StorePath $store -Issuer $issuer).State | Should -Be 'Stapled'
+        ($Site.Path | Update-OcspStaple -StorePath $store).Site | Should -Be $Site.Path
+    }
+
     It 'exports every site of a directory for nginx, and OpenSSL verifies what it wrote' {
         $sites = Join-Path $Work 'sites'
         $exports = Join-Path $Work 'exports'

@@ -12,7 +12,9 @@ namespace OcspStapling.Commands;
 /// Refreshes the staples that are due in the shared store, exports them and tells servers; one summary per site,
 /// with its state (the same as Get-OcspStaple's and `ocspstaple update`'s).
 /// </summary>
-[Cmdlet(VerbsData.Update, "OcspStaple", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Path)]
+// Certificate by default, as Get-OcspResponse: a piped certificate then binds as itself, while a piped path string still
+// binds to -Path (exact type before coercion), never to a certificate made from the file without its chain.
+[Cmdlet(VerbsData.Update, "OcspStaple", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Certificate)]
 [OutputType(typeof(SiteStatus))]
 public sealed class UpdateOcspStapleCommand : ResponderCmdlet
 {
