@@ -32,7 +32,7 @@ fields, nesting up to 20,000 levels, duplicated and cut slices, scattered bytes)
 the lab responder), a real TLS handshake transcript, AIA and TLS-feature extension values, certificate files, store
 entries and HTTP answers. Each case must end in an answer or a named failure within 64 MiB of allocation.
 Wall time $seconds s; test run exit code $status. The first campaigns found two crashes, both in BouncyCastle 1.8 and
-both kept as regression tests (they pass on every version since): its GeneralizedTime conversion recursing without
+both kept as regression tests, which still pass: its GeneralizedTime conversion recursing without
 end (a stack overflow that ended the process), and a lazily parsed signer certificate throwing IOException out of
 the verifier.
 
