@@ -202,7 +202,7 @@ public sealed class LabResponder : IAsyncDisposable
             if (Fault == LabFault.WrongCertificate)
                 id = CertificateID.DeriveCertificateID(id, id.SerialNumber.Add(Org.BouncyCastle.Math.BigInteger.One));
             singles.Add(new Org.BouncyCastle.Asn1.Ocsp.SingleResponse(id.ToAsn1Object(), StatusFor(id),
-                new DerGeneralizedTime(thisUpdate), nextUpdate is { } next ? new DerGeneralizedTime(next) : null,
+                WholeSeconds(thisUpdate), nextUpdate is { } next ? WholeSeconds(next) : null,
                 Fault == LabFault.CriticalSingleExtension ? UnknownCriticalExtension() : null));
         }
         var extensions = new X509ExtensionsGenerator();
@@ -214,7 +214,7 @@ public sealed class LabResponder : IAsyncDisposable
         var responseExtensions = extensions.IsEmpty ? null : extensions.Generate();
         // Built from ASN.1 rather than BasicOcspRespGenerator, which cannot omit nextUpdate with a chosen thisUpdate.
         var data = new ResponseData(new RespID(signerCert.SubjectDN).ToAsn1Object(),
-            new DerGeneralizedTime(Fault == LabFault.FutureDated ? thisUpdate : now), new DerSequence(singles), responseExtensions);
+            WholeSeconds(Fault == LabFault.FutureDated ? thisUpdate : now), new DerSequence(singles), responseExtensions);
         var signer = SignerUtilities.GetSigner("SHA256WITHRSA");
         signer.Init(true, signerKey);
         var tbs = data.GetDerEncoded();
@@ -224,6 +224,10 @@ public sealed class LabResponder : IAsyncDisposable
             new DerBitString(signer.GenerateSignature()), certs);
         return new OCSPRespGenerator().Generate(OCSPRespGenerator.Successful, new BasicOcspResp(basic)).GetEncoded();
     }
+
+    // BouncyCastle 2.x writes a DateTime's fraction of a second (to 100 ns) into a GeneralizedTime; responders such
+    // as OpenSSL and cfssl write whole seconds, and so does the lab (as BouncyCastle 1.8 did).
+    private static DerGeneralizedTime WholeSeconds(DateTime time) => new(time.AddTicks(-(time.Ticks % TimeSpan.TicksPerSecond)));
 
     // An OID under the documentation arc (RFC 5612 example enterprise 32473): no reader understands it.
     private static readonly DerObjectIdentifier UnknownExtensionOid = new("1.3.6.1.4.1.32473.1.1");
@@ -244,7 +248,7 @@ public sealed class LabResponder : IAsyncDisposable
         return entry.Status switch
         {
             CertStatus.Good => new Org.BouncyCastle.Asn1.Ocsp.CertStatus(),
-            CertStatus.Revoked => new Org.BouncyCastle.Asn1.Ocsp.CertStatus(new RevokedInfo(new DerGeneralizedTime(entry.RevokedAt!.Value),
+            CertStatus.Revoked => new Org.BouncyCastle.Asn1.Ocsp.CertStatus(new RevokedInfo(WholeSeconds(entry.RevokedAt!.Value),
                 new CrlReason((int)RevocationReason.KeyCompromise))),
             _ => new Org.BouncyCastle.Asn1.Ocsp.CertStatus(2, DerNull.Instance),
         };

@@ -62,7 +62,7 @@ public static class OcspResponseDecoder
         var singles = basic.Responses.Select((single, i) => ToSingle(single, times.Responses[i])).ToList();
         var certs = basic.GetCerts().Select(BouncyCastleCertificates.ToPlatform).ToList();
         var nonce = UnwrapNonce(basic.ResponseExtensions?.GetExtension(OcspObjectIdentifiers.PkixOcspNonce)?.Value.GetOctets());
-        var signed = new OcspResponse.SignedPart(basic.GetTbsResponseData(), basic.SignatureAlgOid, basic.GetSignature(), keyHash, name?.GetEncoded());
+        var signed = new OcspResponse.SignedPart(basic.GetTbsResponseData(), basic.SignatureAlgorithm.Algorithm.Id, basic.GetSignature(), keyHash, name?.GetEncoded());
         var display = name != null ? name.ToString() : keyHash != null ? "key:" + Convert.ToHexString(keyHash) : null;
         var unsupported = CriticalExtensions.Unsupported(basic.ResponseExtensions, CriticalExtensions.UnderstoodInResponse)
             .Concat(basic.Responses.SelectMany(r => CriticalExtensions.Unsupported(r.SingleExtensions, CriticalExtensions.UnderstoodInSingleResponse)))

@@ -5,7 +5,8 @@ namespace OcspStapling.Engine.Protocol;
 /// <summary>
 /// The times of a ResponseData (RFC 6960 4.2.1), read with .NET's managed ASN.1 reader rather than BouncyCastle's:
 /// BouncyCastle 1.8's GeneralizedTime conversion recurses without end on some malformed times (found by fuzzing),
-/// a stack overflow no catch can stop.
+/// a stack overflow no catch can stop. 2.x refuses that input with an exception instead; this reader stays, so no
+/// BouncyCastle time conversion is on the path of untrusted bytes (Hostile/FuzzTests keeps the input).
 /// </summary>
 internal static class ResponseTimes
 {

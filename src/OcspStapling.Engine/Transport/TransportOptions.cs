@@ -9,7 +9,7 @@ public sealed record TransportOptions
     /// <summary>Per request, connect to last byte. nginx hard-codes 60 s; Apache uses 10 s.</summary>
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
 
-    /// <summary>Bodies larger than this are refused before parsing (BouncyCastle 1.8 has DoS advisories).</summary>
+    /// <summary>Bodies larger than this are refused before any parser sees them (BouncyCastle has had DoS advisories).</summary>
     public int MaxResponseBytes { get; init; } = DefaultMaxResponseBytes;
 
     public RequestMethod Method { get; init; } = RequestMethod.Auto;
