@@ -31,7 +31,16 @@ internal sealed class RemoteCa : IAsyncDisposable
     public static async Task<RemoteCa> CreateAsync(int count, TimeSpan distance)
     {
         DelayingFront? front = null;
-        var pki = await BenchPki.CreateAsync(count, responder => (front = DelayingFront.Start(responder, distance)).Url);
+        BenchPki pki;
+        try
+        {
+            pki = await BenchPki.CreateAsync(count, responder => (front = DelayingFront.Start(responder, distance)).Url);
+        }
+        catch when (front != null)
+        {
+            await front.DisposeAsync();
+            throw;
+        }
         var certificates = Path.Combine(pki.Directory, "certs");
         Directory.CreateDirectory(certificates);
         foreach (var file in pki.LeafFiles)
