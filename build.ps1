@@ -59,10 +59,10 @@ function Invoke-Build {
     if ($data.ModuleVersion -ne $version) { throw "Manifest says $($data.ModuleVersion), Directory.Build.props says $version." }
     # What PowerShell reflects over at import sits beside the manifest; the engine, BouncyCastle and the Redis client
     # load in the module's own context from Dependencies/, never from the module root.
-    foreach ($file in @($data.RootModule, 'OcspStapling.Types.dll', 'en-US/OcspStapling.dll-Help.xml', 'en-US/about_OcspStapling.help.txt', 'Dependencies/OcspStapling.Engine.dll', 'Dependencies/BouncyCastle.Crypto.dll', 'Dependencies/StackExchange.Redis.dll')) {
+    foreach ($file in @($data.RootModule, 'OcspStapling.Types.dll', 'en-US/OcspStapling.dll-Help.xml', 'en-US/about_OcspStapling.help.txt', 'Dependencies/OcspStapling.Engine.dll', 'Dependencies/BouncyCastle.Cryptography.dll', 'Dependencies/StackExchange.Redis.dll')) {
         if (-not (Test-Path (Join-Path $moduleDir $file))) { throw "Module folder lacks $file." }
     }
-    foreach ($file in @('OcspStapling.Engine.dll', 'BouncyCastle.Crypto.dll', 'StackExchange.Redis.dll')) {
+    foreach ($file in @('OcspStapling.Engine.dll', 'BouncyCastle.Cryptography.dll', 'StackExchange.Redis.dll')) {
         if (Test-Path (Join-Path $moduleDir $file)) { throw "Module folder holds $file at its root, where the default load context would share it." }
     }
 }

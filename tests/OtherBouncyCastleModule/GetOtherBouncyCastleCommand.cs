@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Reflection;
 using System.Runtime.Loader;
 using Org.BouncyCastle.Crypto.Digests;
 
@@ -21,7 +22,8 @@ public sealed class GetOtherBouncyCastleCommand : PSCmdlet
         WriteObject(new PSObject(new
         {
             Assembly = assembly.GetName().Name,
-            Version = assembly.GetName().Version!.ToString(),
+            // BouncyCastle 2.x keeps assembly version 2.0.0.0 for every release: the release is in the product version.
+            Version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0],
             LoadContext = AssemblyLoadContext.GetLoadContext(assembly)!.Name,
             Sha256OfAbc = Convert.ToHexString(output).ToLowerInvariant(),
         }));

@@ -1,4 +1,4 @@
-# Another module that ships a different version of the same BouncyCastle assembly, imported before ours and after it,
+# Another module that ships another release of the same BouncyCastle assembly (BouncyCastle.Cryptography 2.4.0), imported before ours and after it,
 # in fresh sessions: each keeps its own copy and both work (the made-up module: tests/OtherBouncyCastleModule).
 
 BeforeAll {
@@ -15,16 +15,18 @@ BeforeAll {
     $script:Pki = New-TestPki -Directory (Join-Path $Work 'pki') -ResponderUrl "http://127.0.0.1:$port/"
     $script:Responder = Start-OpenSslResponder -Pki $Pki -Port $port
 
-    # Imports both modules in the given order, uses both, and reports what each one ran on.
+    # Imports the two modules in the given order, each used at once (so the first has loaded its BouncyCastle before
+    # the second arrives), then reports what each one ran on.
     $script:Session = {
         param([string[]] $Order)
-        $imports = ($Order | ForEach-Object { "Import-Module '$_'" }) -join '; '
+        $use = @{
+            $OtherManifest = "Import-Module '$OtherManifest'; `$other = Get-OtherBouncyCastle"
+            $Manifest      = "Import-Module '$Manifest'; `$ours = Get-OcspResponse -Path '$($Pki.Leaves.site.Path)'"
+        }
         $script = @"
-$imports
-`$other = Get-OtherBouncyCastle
-`$ours = Get-OcspResponse -Path '$($Pki.Leaves.site.Path)'
+$(($Order | ForEach-Object { $use[$_] }) -join "`n")
 `$loaded = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -like 'BouncyCastle*' } |
-    ForEach-Object { '{0} {1} in {2}' -f `$_.GetName().Name, `$_.GetName().Version, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name }
+    ForEach-Object { '{0} {1} in {2}' -f `$_.GetName().Name, (`$_.GetCustomAttributes([System.Reflection.AssemblyInformationalVersionAttribute], `$false)[0].InformationalVersion -split '\+')[0], [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name }
 [pscustomobject]@{ Other = `$other; OursStatus = "`$(`$ours.CertStatus)"; OursVerified = `$ours.Verified; Loaded = @(`$loaded) } | ConvertTo-Json -Depth 3 -Compress
 "@
         Invoke-ChildPwsh $script | Select-Object -Last 1 | ConvertFrom-Json
@@ -44,13 +46,14 @@ Describe 'Another module shipping its own BouncyCastle' {
         $seen = & $Session $order
 
         # Theirs: the version they ship, in the default context, and it computes.
-        $seen.Other.Version | Should -Be '1.9.0.0'
+        $seen.Other.Version | Should -Be '2.4.0'
         $seen.Other.LoadContext | Should -Be 'Default'
         $seen.Other.Sha256OfAbc | Should -Be 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
         # Ours: a good, verified answer from OpenSSL's responder, on our copy in our own context.
         $seen.OursStatus | Should -Be 'Good'
         $seen.OursVerified | Should -BeTrue
-        $seen.Loaded | Should -Contain 'BouncyCastle.Crypto 1.9.0.0 in Default'
-        $seen.Loaded | Should -Contain 'BouncyCastle.Crypto 1.8.10.0 in OcspStapling.Dependencies'
+        # Both releases carry assembly version 2.0.0.0, so one shared copy would pass any version check: each is its own.
+        $seen.Loaded | Should -Contain 'BouncyCastle.Cryptography 2.4.0 in Default'
+        $seen.Loaded | Should -Contain 'BouncyCastle.Cryptography 2.7.0 in OcspStapling.Dependencies'
     }
 }

@@ -62,7 +62,7 @@ Describe 'Import-Module' {
         $contexts['OcspStapling'] | Should -Be 'Default'
         $contexts['OcspStapling.Types'] | Should -Be 'Default'
         $contexts['OcspStapling.Engine'] | Should -Be 'OcspStapling.Dependencies'
-        $contexts['BouncyCastle.Crypto'] | Should -Be 'OcspStapling.Dependencies'
+        $contexts['BouncyCastle.Cryptography'] | Should -Be 'OcspStapling.Dependencies'
     }
 
     It 'imports from the out/OcspStapling folder the README names, in a new session' {

@@ -49,11 +49,11 @@ public sealed class ModuleLayoutTests : IClassFixture<PublishedModule>
         Assert.Contains(Path.Combine("en-US", "OcspStapling.dll-Help.xml"), files);
         Assert.Contains(Path.Combine("en-US", "about_OcspStapling.help.txt"), files);
         Assert.Contains(Path.Combine("Dependencies", "OcspStapling.Engine.dll"), files);
-        Assert.Contains(Path.Combine("Dependencies", "BouncyCastle.Crypto.dll"), files);
+        Assert.Contains(Path.Combine("Dependencies", "BouncyCastle.Cryptography.dll"), files);
         Assert.Contains(Path.Combine("Dependencies", "StackExchange.Redis.dll"), files);
         Assert.DoesNotContain("OcspStapling.Engine.dll", files);
         Assert.DoesNotContain("StackExchange.Redis.dll", files);
-        Assert.DoesNotContain("BouncyCastle.Crypto.dll", files);
+        Assert.DoesNotContain("BouncyCastle.Cryptography.dll", files);
         Assert.DoesNotContain(files, f => f.EndsWith("System.Management.Automation.dll"));
     }
 
