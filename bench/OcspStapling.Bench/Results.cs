@@ -11,7 +11,8 @@ internal static class Results
         var section = $"## {title}\n\n{Machine()}\n\n{body.Trim()}\n";
         var existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmark results\n\nEach section is written by `bench/OcspStapling.Bench`; baseline and product are measured in the same run.\n";
         var pattern = new Regex($"## {Regex.Escape(title)}\n.*?(?=\n## |\\z)", RegexOptions.Singleline);
-        var updated = pattern.IsMatch(existing) ? pattern.Replace(existing, section.TrimEnd('\n')) : existing.TrimEnd('\n') + "\n\n" + section;
+        // An evaluator, not a replacement pattern: a section may hold `$_` (PowerShell) or `$1`, which must stay as written.
+        var updated = pattern.IsMatch(existing) ? pattern.Replace(existing, _ => section.TrimEnd('\n')) : existing.TrimEnd('\n') + "\n\n" + section;
         File.WriteAllText(path, updated.TrimEnd('\n') + "\n");
     }
 
