@@ -29,11 +29,20 @@ public sealed record RefreshOptions
     /// <summary>Push changed staples into a running HAProxy through this admin socket.</summary>
     public string? HaproxySocket { get; init; }
 
-    /// <summary>Run this shell command once after the run when any staple changed (e.g. "systemctl reload nginx").</summary>
+    /// <summary>
+    /// Run this shell command once after the run when this host's servers should get another staple than the last
+    /// successful run gave them, or an export file was repaired (e.g. "nginx -t &amp;&amp; systemctl reload nginx").
+    /// </summary>
     public string? ReloadCommand { get; init; }
 
     /// <summary>Environment variables the reload command must not see (the one holding the PFX password).</summary>
     public IReadOnlyList<string> ReloadHiddenVariables { get; init; } = Array.Empty<string>();
+
+    /// <summary>
+    /// Where this host records what HAProxy and the reload command last got (never in the store, which hosts may
+    /// share); null: $XDG_STATE_HOME or ~/.local/state, under ocspstaple.
+    /// </summary>
+    public string? DeliveryStateDirectory { get; init; }
 
     public int Concurrency { get; init; } = 8;
 
