@@ -137,21 +137,22 @@ public sealed class SiteLifecycleTests : IClassFixture<LabResponderFixture>
     }
 
     [Fact]
-    public async Task A_renewed_certificate_whose_staple_cannot_be_fetched_is_not_exported_with_the_old_certificates_staple()
+    public async Task A_renewed_certificate_whose_staple_cannot_be_fetched_keeps_the_previous_export_and_says_so()
     {
         using var dir = new TempDirectory();
         var le = dir.File("le");
         var live = _layouts.Certbot(le, "renewdown");
         var export = Path.Combine(dir.File("ocsp"), "renewdown.ocsp");
         Assert.Equal(ExitCodes.Good, (await CliRunner.RunAsync("update", live, "--store", dir.File("store"), "--export-dir", dir.File("ocsp"))).ExitCode);
-        Assert.True(File.Exists(export));
+        var previous = File.ReadAllBytes(export);
         _layouts.Certbot(le, "renewdown");
 
         var outcome = await CliRunner.RunAsync("update", live, "--store", dir.File("store"), "--export-dir", dir.File("ocsp"), "--responder", Dead);
 
         Assert.True(outcome.ExitCode == ExitCodes.ResponderFailed, outcome.ToString());
         Assert.Contains("renewdown: NO VALID STAPLE", outcome.StdOut);
-        Assert.False(File.Exists(export), "the old certificate's staple must not be served with the new certificate");
+        Assert.Contains($"'{export}' still holds the previous certificate's staple, kept so the server can load its configuration", outcome.StdOut);
+        Assert.Equal(previous, File.ReadAllBytes(export)); // nginx refuses a configuration whose ssl_stapling_file is missing
     }
 
     [Fact]
