@@ -133,6 +133,11 @@ public sealed class StapleRefresher : IDisposable
             _log.Warning($"{site.Name}: {e.Message}");
             return (StoreDown(site, e.Message), Untouched(site));
         }
+        catch (StaplingException e) when (e.Reason == FailureReason.StoreLocked)
+        {
+            _log.Warning($"{site.Name}: {e.Message}");
+            return Locked(site, e.Message);
+        }
         catch (StaplingException e)
         {
             _log.Warning($"{site.Name}: {e.Message}");
@@ -166,6 +171,26 @@ public sealed class StapleRefresher : IDisposable
             return judged.Severity == Severity.Ok ? judged with { State = SiteState.RefreshFailed, Severity = Severity.Warning } : judged;
         }
         return RefreshSummary.ForFailure(site, reason);
+    }
+
+    /// <summary>
+    /// A site whose entry another refresher kept locked: judged, like any other, by the staple the store holds (a
+    /// warning while that is valid, a problem when there is none), and exported as usual.
+    /// </summary>
+    private (RefreshSummary, SiteDelivery) Locked(Site site, string reason)
+    {
+        var now = DateTimeOffset.UtcNow;
+        StoreEntry? entry;
+        try
+        {
+            entry = _options.Store.Read(site.Thumbprint);
+        }
+        catch (StaplingException e)
+        {
+            return (RefreshSummary.ForFailure(site, $"{reason} {e.Message}"), Untouched(site));
+        }
+        var (summary, delivery) = Summarize(site, entry, Judge(site, entry, now), RefreshOutcome.Failed, reason, changed: false);
+        return (summary.Severity == Severity.Ok ? summary with { State = SiteState.RefreshFailed, Severity = Severity.Warning } : summary, delivery);
     }
 
     private static byte[]? ReadExport(string path)
