@@ -22,5 +22,18 @@ internal static class IsolatedHome
         Environment.SetEnvironmentVariable("XDG_DATA_HOME", Path.Combine(Root, ".local", "share"));
         Environment.SetEnvironmentVariable("XDG_STATE_HOME", Path.Combine(Root, ".local", "state"));
         Environment.SetEnvironmentVariable("OCSPSTAPLE_STORE", DefaultStore);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveQuietly();
+    }
+
+    // Best effort: a child still running at exit may hold a file; /tmp is cleaned anyway.
+    private static void RemoveQuietly()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 }
