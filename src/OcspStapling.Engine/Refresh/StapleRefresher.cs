@@ -292,7 +292,7 @@ public sealed class StapleRefresher : IDisposable
         if (revoked)
             _log.Warning($"REVOKED: {site.Name} ({site.Leaf.Subject}) is revoked according to {result.Source}; the stored staple now says so. Replace the certificate.");
         return Summarize(site, saved, Judge(site, saved, now), revoked ? RefreshOutcome.Revoked : RefreshOutcome.Refreshed,
-            revoked ? "the certificate is REVOKED" : null, changed);
+            revoked ? SiteReport.RevokedReason : null, changed);
     }
 
     // The summary of a site whose entry is not due, and what its sinks should hold; null when due.

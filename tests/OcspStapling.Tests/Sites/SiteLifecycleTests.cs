@@ -23,6 +23,25 @@ public sealed class SiteLifecycleTests : IClassFixture<LabResponderFixture>
     private string Dead => $"http://127.0.0.1:{FreePort.Next()}/";
 
     [Fact]
+    public async Task A_revoked_site_gives_the_revocation_as_its_reason_after_an_outage_not_the_outage()
+    {
+        using var dir = new TempDirectory();
+        var live = _layouts.Certbot(dir.File("le"), "revokedthenout");
+        var store = dir.File("store");
+        Assert.Equal(ExitCodes.Good, (await CliRunner.RunAsync("update", live, "--store", store)).ExitCode);
+        _lab.Responder.SetStatus(Engine.Certificates.CertificateFile.Load(Path.Combine(live, "cert.pem")).Leaf, CertStatus.Revoked);
+        await CliRunner.RunAsync("update", live, "--store", store, "--force");
+        await CliRunner.RunAsync("update", live, "--store", store, "--force", "--responder", Dead); // the outage
+
+        var after = await CliRunner.RunAsync("status", live, "--store", store);
+
+        Assert.True(after.ExitCode == ExitCodes.ResponderFailed, after.ToString());
+        Assert.StartsWith("revokedthenout: REVOKED;", after.StdOut);
+        Assert.Contains("the certificate is REVOKED", after.StdOut);
+        Assert.DoesNotContain("127.0.0.1", after.StdOut);
+    }
+
+    [Fact]
     public async Task A_revoked_certificate_exits_3_on_every_run_not_only_the_one_that_fetched_it()
     {
         using var dir = new TempDirectory();
