@@ -46,6 +46,9 @@ public sealed record RefreshOptions
 
     public int Concurrency { get; init; } = 8;
 
+    /// <summary>How long a run waits for an entry another refresher holds; shortened by tests.</summary>
+    internal TimeSpan LockWait { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How often the run is repeated (cron, timer): a staple that expires before the next run is a problem.</summary>
     public TimeSpan RunInterval { get; init; } = DefaultRunInterval;
 

@@ -17,7 +17,6 @@ namespace OcspStapling.Engine.Refresh;
 /// </summary>
 public sealed class StapleRefresher : IDisposable
 {
-    private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(2);
     private readonly RefreshOptions _options;
     private readonly StapleFetcher _fetcher;
     private readonly IOperationLog _log;
@@ -225,7 +224,7 @@ public sealed class StapleRefresher : IDisposable
         // runs find most entries not due (100,000 sites, no lock taken for any of them).
         if (!_options.Force && NotDue(site, store.Read(thumbprint), now) is { } fresh)
             return fresh;
-        using var entryLock = await store.LockAsync(thumbprint, LockTimeout, cancel).ConfigureAwait(false);
+        using var entryLock = await store.LockAsync(thumbprint, _options.LockWait, cancel).ConfigureAwait(false);
         // Read again under the lock: another process may have refreshed this entry while we waited.
         var entry = store.Read(thumbprint);
         if (!_options.Force && NotDue(site, entry, now) is { } refreshedMeanwhile)
