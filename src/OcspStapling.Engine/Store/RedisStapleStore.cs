@@ -201,14 +201,15 @@ public sealed class RedisStapleStore : IStapleStore
             _key = key;
             _token = token;
             var every = store._lease / 3;
-            _renewal = new Timer(_ => Renew(), null, every, every);
+            _renewal = new Timer(_ => _ = RenewAsync(), null, every, every);
         }
 
-        private void Renew()
+        // Asynchronous, so a busy thread pool (a run fetching hundreds of sites) does not hold a renewal up on I/O.
+        private async Task RenewAsync()
         {
             try
             {
-                _store.Database.LockExtend(_key, _token, _store._lease);
+                await _store.Database.LockExtendAsync(_key, _token, _store._lease).ConfigureAwait(false);
             }
             catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
             {
