@@ -18,6 +18,13 @@ public static class CliApp
             error.WriteLine("Run 'ocspstaple --help' for usage.");
             return ExitCodes.Usage;
         }
+        if (UnknownOptions.In(parse) is { Count: > 0 } unknown)
+        {
+            foreach (var word in unknown)
+                error.WriteLine($"ocspstaple: Unrecognized option '{word}' (a path that starts with '-' can be written ./{word}).");
+            error.WriteLine("Run 'ocspstaple --help' for usage.");
+            return ExitCodes.Usage;
+        }
         context.Verbose = parse.GetValue(verbose);
         // Every command's body runs inside CliContext.GuardAsync; this catch is for what System.CommandLine itself throws.
         try

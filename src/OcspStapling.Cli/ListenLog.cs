@@ -35,8 +35,10 @@ internal sealed class ListenLog : IOperationLog
 
     private void Write(string level, string message)
     {
-        var time = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        var line = _json ? JsonLine(time, level, message) : $"{time} {level} {message.ReplaceLineEndings(" ")}";
+        var now = DateTime.UtcNow;
+        var line = _json
+            ? JsonLine(now, level, message)
+            : $"{now.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)} {level} {message.ReplaceLineEndings(" ")}";
         lock (_output)
         {
             _output.WriteLine(line);
@@ -44,14 +46,16 @@ internal sealed class ListenLog : IOperationLog
         }
     }
 
-    // Written by hand rather than serialized: three strings, and nothing here needs reflection.
-    private static string JsonLine(string time, string level, string message)
+    // Written by hand rather than serialized: a few fields, and nothing here needs reflection. The time has whole
+    // seconds, as every JSON time of ocspstaple (jq's fromdateiso8601 refuses fractions); the milliseconds go apart.
+    private static string JsonLine(DateTime now, string level, string message)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("time", time);
+            writer.WriteString("time", now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            writer.WriteNumber("millisecond", now.Millisecond);
             writer.WriteString("level", level);
             writer.WriteString("message", message);
             writer.WriteEndObject();

@@ -1,4 +1,5 @@
 using OcspStapling.Cli.Json;
+using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Tls;
 
 namespace OcspStapling.Cli;
@@ -6,6 +7,17 @@ namespace OcspStapling.Cli;
 /// <summary>Writes a live-server probe for people or for scripts (--json).</summary>
 internal static class ProbePrinter
 {
+    /// <summary>The same exit code as `test FILE` gives the same answer: 0 for a good staple or nothing to staple, else 1.</summary>
+    public static int ExitCode(ProbeResult probe) => probe.Verdict.Passes() ? ExitCodes.Good : ExitCodes.NotGood;
+
+    private static string Words(ProbeResult probe) => probe.Verdict switch
+    {
+        StapleCheck.Good => probe.Staple!.Verified ? "stapled, good, verified" : "stapled, good, verification skipped",
+        StapleCheck.NoOcsp => "no OCSP: the certificate names no responder, so there is nothing to staple",
+        StapleCheck.NotStapled => "NOT stapled",
+        _ => "stapled, but NOT good",
+    };
+
     public static void Write(TextWriter output, ProbeResult probe, bool json)
     {
         if (json)
@@ -13,13 +25,13 @@ internal static class ProbePrinter
             new JsonReport
             {
                 Command = "test",
-                ExitCode = probe.Passed ? ExitCodes.Good : ExitCodes.NotGood,
+                ExitCode = ExitCode(probe),
                 Probe = ProbeJson.From(probe),
                 Responses = probe.Staple is { } staple ? new[] { ResponseJson.From(staple, null) } : Array.Empty<ResponseJson>(),
             }.WriteTo(output);
             return;
         }
-        output.WriteLine($"{probe.Host}:{probe.Port}: {(probe.Passed ? "stapled, good, verified" : probe.Stapled ? "stapled, but NOT good" : "NOT stapled")}");
+        output.WriteLine($"{probe.Host}:{probe.Port}: {Words(probe)}");
         output.WriteLine($"  {"served",-12}{string.Join(" <- ", probe.Chain.Select(c => c.Subject))}");
         output.WriteLine($"  {"must-staple",-12}{(probe.MustStaple ? "YES: clients refuse this certificate without a valid staple" : "no")}");
         if (probe.StapleProblem != null)

@@ -19,6 +19,7 @@ internal sealed class SitePrinter
     private readonly string? _metricsFile;
     private readonly SiteTally _tally = new();
     private readonly List<RefreshSummary>? _kept;
+    private readonly List<RefreshSummary> _others = new();
 
     public SitePrinter(CliContext context, string command, bool json, bool quiet, string? metricsFile)
     {
@@ -35,11 +36,24 @@ internal sealed class SitePrinter
 
     public void Add(RefreshSummary s)
     {
+        if (s.OutsideRun)
+        {
+            AddOther(s);
+            return;
+        }
         _tally.Add(s);
         _kept?.Add(s);
         if (_json || (_quiet && s.Severity == Severity.Ok))
             return;
         (_quiet ? _context.Error : _context.Output).WriteLine(Line(s));
+    }
+
+    // A store entry no site of this run has: listed apart, counted nowhere; --quiet leaves it out.
+    private void AddOther(RefreshSummary s)
+    {
+        _others.Add(s);
+        if (!_json && !_quiet)
+            _context.Output.WriteLine($"not a site given (store entry, not counted): {Line(s)} ({s.Subject}{(s.CertificatePath != null ? $", last fetched for {s.CertificatePath}" : "")})");
     }
 
     /// <summary>Ends the report (JSON, metrics file) and returns the run's exit code.</summary>
@@ -55,6 +69,7 @@ internal sealed class SitePrinter
                 Command = _command,
                 ExitCode = exitCode,
                 Sites = _kept!.Select(SiteJson.From).ToList(),
+                OtherEntries = _others.Select(SiteJson.From).ToList(),
                 Skipped = skipped.Select(s => new SkippedJson(s.Path, s.Reason)).ToList(),
             }.WriteTo(_context.Output);
         }

@@ -24,6 +24,11 @@ public enum FailureReason
     HandshakeFailed,
     /// <summary>The staple store (Redis) cannot be reached or answered with an error: try again when it is back.</summary>
     StoreUnavailable,
+    /// <summary>
+    /// A store entry stayed locked by another refresher (directory or Redis alike): its staple is judged as it is,
+    /// and the next run tries again.
+    /// </summary>
+    StoreLocked,
 }
 
 /// <summary>An operation failed before there was a response to verify. The message names the input and what to do.</summary>

@@ -30,7 +30,7 @@ internal static class TestCommand
                 var probe = await StapleProbe.ProbeAsync(name, port, parse.GetValue(serverName), options.ToFetchOptions(parse),
                     TimeSpan.FromSeconds(parse.GetValue(options.Timeout)), cancel);
                 ProbePrinter.Write(context.Output, probe, json);
-                return probe.Passed ? ExitCodes.Good : ExitCodes.NotGood;
+                return ProbePrinter.ExitCode(probe);
             }
             if (parse.GetValue(staple) is not { } file || parse.GetValue(certificate) is not { } cert)
                 throw new StaplingException(FailureReason.InvalidArgument, null, "Give a staple file and --cert CERT, or --host HOST[:PORT] to probe a server.");

@@ -33,6 +33,9 @@ internal sealed record JsonReport
     /// <summary>update, status: one object per site (and per unreadable file).</summary>
     public IReadOnlyList<SiteJson>? Sites { get; init; }
 
+    /// <summary>status PATH: store entries no site given refers to; never in the exit code.</summary>
+    public IReadOnlyList<SiteJson>? OtherEntries { get; init; }
+
     /// <summary>update, status: files looked at that are not sites, with why.</summary>
     public IReadOnlyList<SkippedJson>? Skipped { get; init; }
 

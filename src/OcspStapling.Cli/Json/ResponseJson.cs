@@ -1,4 +1,5 @@
 using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Tls;
 using OcspStapling.Engine.Verification;
 
@@ -62,5 +63,5 @@ internal sealed record FindingJson(string Code, string Message);
 internal sealed record ProbeJson(string Host, int Port, string? ServerName, bool Stapled, bool Passed, bool MustStaple, IReadOnlyList<string> Chain, string? StapleProblem)
 {
     public static ProbeJson From(ProbeResult probe) =>
-        new(probe.Host, probe.Port, probe.ServerName, probe.Stapled, probe.Passed, probe.MustStaple, probe.Chain.Select(c => c.Subject).ToList(), probe.StapleProblem);
+        new(probe.Host, probe.Port, probe.ServerName, probe.Stapled, probe.Verdict.Passes(), probe.MustStaple, probe.Chain.Select(c => c.Subject).ToList(), probe.StapleProblem);
 }

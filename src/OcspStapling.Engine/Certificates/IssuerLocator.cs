@@ -7,7 +7,11 @@ namespace OcspStapling.Engine.Certificates;
 /// <summary>The issuer found for a certificate and where it came from.</summary>
 public sealed record LocatedIssuer(X509Certificate2 Certificate, IssuerSource Source, string? Origin);
 
-/// <summary>Finds the certificate that issued a leaf: explicit, same-file chain, trusted file, then AIA caIssuers.</summary>
+/// <summary>
+/// Finds the certificate that issued a leaf: explicit, HAProxy's &lt;file&gt;.issuer, same-file chain, trusted file,
+/// then AIA caIssuers. The .issuer file comes before the chain because a site read by update carries it in its chain
+/// too, and the output should name where the issuer really is.
+/// </summary>
 public sealed class IssuerLocator
 {
     private readonly ResponderHttp _http;
@@ -23,6 +27,8 @@ public sealed class IssuerLocator
                 ? new LocatedIssuer(given, IssuerSource.Explicit, null)
                 : throw NotFound(bundle, "the issuer given did not sign this certificate; give the certificate's real issuer");
         }
+        if (bundle.SourcePath is { } source && IssuerFileBeside(source) is { } issuerFile && Pick(leaf, CertificateFile.ReadAll(issuerFile)) is { } beside)
+            return new LocatedIssuer(beside, IssuerSource.IssuerFile, issuerFile);
         if (Pick(leaf, bundle.Chain) is { } inChain)
             return new LocatedIssuer(inChain, IssuerSource.Chain, bundle.SourcePath);
         if (trustedFile != null && Pick(leaf, CertificateFile.ReadAll(trustedFile)) is { } trusted)
@@ -45,8 +51,11 @@ public sealed class IssuerLocator
                 // Try the next URL; the final error says what was tried.
             }
         }
-        throw NotFound(bundle, "give it with --issuer/-Issuer, put it after the certificate in the same file, or name a trusted-certificates file");
+        throw NotFound(bundle, "give it with --issuer/-Issuer, put it after the certificate in the same file or in <file>.issuer, or name a trusted-certificates file");
     }
+
+    private static string? IssuerFileBeside(string certificateFile) =>
+        File.Exists(certificateFile + ".issuer") ? certificateFile + ".issuer" : null;
 
     private static X509Certificate2? Pick(X509Certificate2 leaf, IEnumerable<X509Certificate2> candidates) =>
         candidates.FirstOrDefault(c => !ReferenceEquals(c, leaf) && CertificateFacts.NamesIssuer(leaf, c) && SignatureCheck.IsIssuedBy(leaf, c));

@@ -117,6 +117,7 @@ public sealed class StapleFetcher : IDisposable
     {
         IssuerSource.Explicit => "the issuer given",
         IssuerSource.Chain => $"the chain in {issuer.Origin ?? "the same store"}",
+        IssuerSource.IssuerFile => $"HAProxy's issuer file {issuer.Origin}",
         IssuerSource.TrustedFile => $"the trusted file {issuer.Origin}",
         _ => $"AIA caIssuers {issuer.Origin}",
     };

@@ -36,7 +36,7 @@ public sealed record StapleFacts
     /// <summary>When the backoff after the last failure allows the next attempt.</summary>
     public DateTimeOffset? RetryAt { get; init; }
 
-    /// <summary>A changed staple has not yet reached the server (a push or reload failed).</summary>
+    /// <summary>A staple has not yet reached this host's server (a push or reload failed); known to the run that delivers, not to the store.</summary>
     public bool DeliveryPending { get; init; }
 
     /// <summary>A number in [0, 1) fixed per certificate that spreads refreshes (<see cref="Refresh.RefreshPolicy.Spread"/>); 0 when unknown.</summary>
@@ -69,7 +69,6 @@ public sealed record StapleFacts
         FetchedAt = entry?.Metadata?.FetchedAt,
         FailureCount = entry?.Metadata?.FailureCount ?? 0,
         RetryAt = entry?.Metadata is { FailureCount: > 0 } failed ? failed.NextRefresh : null,
-        DeliveryPending = entry?.Metadata?.DeliveryPending == true,
     };
 
     /// <summary>

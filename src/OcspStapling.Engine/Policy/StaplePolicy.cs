@@ -39,6 +39,17 @@ public static class StaplePolicy
         return new StapleVerdict(SiteState.Stapled, Severity.Ok, fetchAt, validUntil);
     }
 
+    /// <summary>
+    /// The verdict on a staple a server sent or a file holds: <paramref name="fitToStaple"/> is a good answer about
+    /// the certificate, verified unless verification was skipped on request (then the answer is reported, and judged
+    /// the same for files and hosts). A certificate without a responder that does not demand a staple passes unstapled,
+    /// as update and status judge it.
+    /// </summary>
+    public static StapleCheck CheckStaple(bool stapled, bool fitToStaple, bool certificateHasResponder, bool mustStaple) =>
+        stapled ? (fitToStaple ? StapleCheck.Good : StapleCheck.NotGood)
+        : certificateHasResponder || mustStaple ? StapleCheck.NotStapled
+        : StapleCheck.NoOcsp;
+
     // A backoff after failures stands (a renewed certificate has a new store entry, so it never inherits one); without
     // a valid staple the answer is wanted now; otherwise the refresh schedule of the staple in hand decides.
     private static DateTimeOffset NextFetch(StapleFacts facts, bool valid, RefreshPolicy refresh)

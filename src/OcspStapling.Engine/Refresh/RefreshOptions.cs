@@ -29,13 +29,25 @@ public sealed record RefreshOptions
     /// <summary>Push changed staples into a running HAProxy through this admin socket.</summary>
     public string? HaproxySocket { get; init; }
 
-    /// <summary>Run this shell command once after the run when any staple changed (e.g. "systemctl reload nginx").</summary>
+    /// <summary>
+    /// Run this shell command once after the run when this host's servers should get another staple than the last
+    /// successful run gave them, or an export file was repaired (e.g. "nginx -t &amp;&amp; systemctl reload nginx").
+    /// </summary>
     public string? ReloadCommand { get; init; }
 
     /// <summary>Environment variables the reload command must not see (the one holding the PFX password).</summary>
     public IReadOnlyList<string> ReloadHiddenVariables { get; init; } = Array.Empty<string>();
 
+    /// <summary>
+    /// Where this host records what HAProxy and the reload command last got (never in the store, which hosts may
+    /// share); null: $XDG_STATE_HOME or ~/.local/state, under ocspstaple.
+    /// </summary>
+    public string? DeliveryStateDirectory { get; init; }
+
     public int Concurrency { get; init; } = 8;
+
+    /// <summary>How long a run waits for an entry another refresher holds; shortened by tests.</summary>
+    internal TimeSpan LockWait { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How often the run is repeated (cron, timer): a staple that expires before the next run is a problem.</summary>
     public TimeSpan RunInterval { get; init; } = DefaultRunInterval;

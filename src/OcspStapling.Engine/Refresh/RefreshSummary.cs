@@ -59,6 +59,12 @@ public sealed record RefreshSummary
     /// <summary>How long the staple in hand has left (negative once expired), for people reading the object.</summary>
     public TimeSpan? TimeLeft => NextUpdate - DateTimeOffset.UtcNow;
 
+    /// <summary>
+    /// A store entry that no site of this run refers to (a retired certificate, or another host's site): shown apart,
+    /// never in the exit code or the metrics, and removed by age alone (another host of a fleet may still serve it).
+    /// </summary>
+    public bool OutsideRun { get; init; }
+
     /// <summary>The store holds a staple that may be served now.</summary>
     public bool HasValidStaple { get; init; }
 

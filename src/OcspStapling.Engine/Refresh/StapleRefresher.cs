@@ -1,4 +1,5 @@
 using OcspStapling.Engine.Certificates;
+using OcspStapling.Engine.Delivery;
 using OcspStapling.Engine.Files;
 using OcspStapling.Engine.Operations;
 using OcspStapling.Engine.Policy;
@@ -10,12 +11,12 @@ namespace OcspStapling.Engine.Refresh;
 
 /// <summary>
 /// Refreshes the staples of many sites that <see cref="StaplePolicy"/> finds due, with bounded concurrency, keeping
-/// every valid staple until a better one is in hand; then exports, tells servers about what changed (and what an
-/// earlier run failed to tell them), and removes store entries no site needs any more.
+/// every valid staple until a better one is in hand; then brings this host's sinks in step with the store whoever
+/// fetched (export files, then HAProxy and the reload command, each by what it last delivered here), and removes
+/// store entries no site needs any more.
 /// </summary>
 public sealed class StapleRefresher : IDisposable
 {
-    private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(2);
     private readonly RefreshOptions _options;
     private readonly StapleFetcher _fetcher;
     private readonly IOperationLog _log;
@@ -28,8 +29,6 @@ public sealed class StapleRefresher : IDisposable
         _fetcher = new StapleFetcher(options.Transport);
         _export = new SiteExport(options.ExportDirectory, options.ExportBesideCertificate);
     }
-
-    private bool DeliversToServers => _options.HaproxySocket != null || _options.ReloadCommand != null;
 
     /// <summary>For certificates without a site layout (the pipeline, a certificate store): each is a site of its own.</summary>
     public Task<IReadOnlyList<RefreshSummary>> RefreshAsync(IReadOnlyList<CertificateBundle> certificates, IProgress<RefreshProgress>? progress = null, CancellationToken cancel = default) =>
@@ -55,12 +54,14 @@ public sealed class StapleRefresher : IDisposable
             source.CheckExportNamesAreUnique();
         if (_options.ExportDirectory is { } exportDirectory && Directory.Exists(exportDirectory))
             StaleTemporaries.Clean(exportDirectory); // the store cleans its own when opened
+        var sinks = ServerSinks.For(_options.HaproxySocket, _options.ReloadCommand, _options.ReloadHiddenVariables,
+            _options.DeliveryStateDirectory ?? DeliveryState.DefaultDirectory(), FilesCovered(), _log);
         var inUse = new HashSet<UInt128>();
-        var held = new List<(RefreshSummary Summary, bool Deliver)>();
+        var held = new List<(RefreshSummary Summary, SiteDelivery Delivery)>();
         var done = 0;
         foreach (var sites in source.Batches())
         {
-            var results = new (RefreshSummary Summary, bool PendingBefore)[sites.Count];
+            var results = new (RefreshSummary Summary, SiteDelivery Delivery)[sites.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, sites.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Concurrency), CancellationToken = cancel },
                 async (i, token) =>
@@ -71,10 +72,9 @@ public sealed class StapleRefresher : IDisposable
             for (var i = 0; i < sites.Count; i++)
             {
                 inUse.Add(ThumbprintKey.Of(sites[i].Thumbprint));
-                var (summary, pendingBefore) = results[i];
-                var deliver = DeliversToServers && (summary.Changed || pendingBefore) && (summary.HasValidStaple || summary.State == SiteState.Revoked);
-                if (deliver || held.Count > 0)
-                    held.Add((summary, deliver));
+                var (summary, delivery) = results[i];
+                if (held.Count > 0 || sinks.Any(sink => sink.Wants(delivery)))
+                    held.Add((summary, delivery));
                 else
                     report(summary);
             }
@@ -83,7 +83,12 @@ public sealed class StapleRefresher : IDisposable
         if (held.Count > 0)
         {
             var summaries = held.Select(h => h.Summary).ToArray();
-            await DeliverAsync(summaries, Enumerable.Range(0, held.Count).Where(i => held[i].Deliver).ToList(), cancel).ConfigureAwait(false);
+            var deliveries = held.Select(h => h.Delivery).ToArray();
+            foreach (var sink in sinks)
+            {
+                foreach (var (i, problem) in await sink.DeliverAsync(deliveries, cancel).ConfigureAwait(false))
+                    summaries[i] = summaries[i].DeliveryFailed(problem);
+            }
             foreach (var summary in summaries)
                 report(summary);
         }
@@ -97,41 +102,11 @@ public sealed class StapleRefresher : IDisposable
     /// run's deliveries and housekeeping: for a long-running process (the listener) that shares the store with update.
     /// </summary>
     public async Task<RefreshSummary> RefreshSiteAsync(Site site, CancellationToken cancel = default) =>
-        (await RefreshGuardedAsync(site, cancel).ConfigureAwait(false)).Item1;
+        (await RefreshGuardedAsync(site, cancel).ConfigureAwait(false)).Summary;
 
-    // Tells HAProxy and the reload command about staples that changed in this run or that an earlier run failed to
-    // deliver; a delivery that fails stays pending in the store, so the next run tries again.
-    private async Task DeliverAsync(RefreshSummary[] summaries, IReadOnlyList<int> toDeliver, CancellationToken cancel)
-    {
-        if (toDeliver.Count == 0)
-            return;
-        if (_options.HaproxySocket is { } socket)
-            await new HaproxyDelivery(socket, _options.Store, _log).PushAsync(summaries, toDeliver, cancel).ConfigureAwait(false);
-        if (_options.ReloadCommand is { } reload)
-        {
-            try
-            {
-                await ReloadCommand.RunAsync(reload, TimeSpan.FromMinutes(2), _options.ReloadHiddenVariables, cancel).ConfigureAwait(false);
-                _log.Verbose($"Ran '{reload}' for {toDeliver.Count} staple(s) that changed or were still to be delivered.");
-            }
-            catch (StaplingException e)
-            {
-                _log.Warning(e.Message);
-                foreach (var i in toDeliver)
-                    summaries[i] = summaries[i].DeliveryFailed(e.Message);
-            }
-        }
-        foreach (var i in toDeliver)
-            await MarkDeliveryAsync(summaries[i].Thumbprint, pending: summaries[i].DeliveryProblem != null, cancel).ConfigureAwait(false);
-    }
-
-    private async Task MarkDeliveryAsync(string thumbprint, bool pending, CancellationToken cancel)
-    {
-        var store = _options.Store;
-        using var held = await store.LockAsync(thumbprint, LockTimeout, cancel).ConfigureAwait(false);
-        if (store.Read(thumbprint) is { Metadata: { } metadata } entry && metadata.DeliveryPending != pending)
-            store.Save(thumbprint, entry, null, null, metadata with { DeliveryPending = pending });
-    }
+    // Part of a reload's identity on this host: two runs exporting to different places are two sets of servers.
+    private string FilesCovered() =>
+        $"{(_options.ExportDirectory is { } directory ? Path.GetFullPath(directory) : "")}\n{_options.ExportBesideCertificate}";
 
     private async Task RemoveOrphansAsync(IReadOnlySet<UInt128> inUse, CancellationToken cancel)
     {
@@ -146,7 +121,7 @@ public sealed class StapleRefresher : IDisposable
     }
 
     // One site's failure, of whatever kind, is that site's summary: the run and its report go on.
-    private async Task<(RefreshSummary, bool PendingBefore)> RefreshGuardedAsync(Site site, CancellationToken cancel)
+    private async Task<(RefreshSummary Summary, SiteDelivery Delivery)> RefreshGuardedAsync(Site site, CancellationToken cancel)
     {
         try
         {
@@ -155,20 +130,28 @@ public sealed class StapleRefresher : IDisposable
         catch (StaplingException e) when (e.Reason == FailureReason.StoreUnavailable)
         {
             _log.Warning($"{site.Name}: {e.Message}");
-            return (StoreDown(site, e.Message), false);
+            return (StoreDown(site, e.Message), Untouched(site));
+        }
+        catch (StaplingException e) when (e.Reason == FailureReason.StoreLocked)
+        {
+            _log.Warning($"{site.Name}: {e.Message}");
+            return Locked(site, e.Message);
         }
         catch (StaplingException e)
         {
             _log.Warning($"{site.Name}: {e.Message}");
-            return (RefreshSummary.ForFailure(site, e.Message), false);
+            return (RefreshSummary.ForFailure(site, e.Message), Untouched(site));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
         {
             var reason = InternalError(e);
             _log.Warning($"{site.Name}: {reason}");
-            return (RefreshSummary.ForFailure(site, reason), false);
+            return (RefreshSummary.ForFailure(site, reason), Untouched(site));
         }
     }
+
+    // Nothing known to deliver: the sinks keep what they have.
+    private static SiteDelivery Untouched(Site site) => new(site.Name, site.Thumbprint, null, FilesChanged: false);
 
     /// <summary>
     /// A site whose store could not be reached, judged by the staple its server has: the exported file, untouched. While
@@ -189,6 +172,26 @@ public sealed class StapleRefresher : IDisposable
         return RefreshSummary.ForFailure(site, reason);
     }
 
+    /// <summary>
+    /// A site whose entry another refresher kept locked: judged, like any other, by the staple the store holds (a
+    /// warning while that is valid, a problem when there is none), and exported as usual.
+    /// </summary>
+    private (RefreshSummary, SiteDelivery) Locked(Site site, string reason)
+    {
+        var now = DateTimeOffset.UtcNow;
+        StoreEntry? entry;
+        try
+        {
+            entry = _options.Store.Read(site.Thumbprint);
+        }
+        catch (StaplingException e)
+        {
+            return (RefreshSummary.ForFailure(site, $"{reason} {e.Message}"), Untouched(site));
+        }
+        var (summary, delivery) = Summarize(site, entry, Judge(site, entry, now), RefreshOutcome.Failed, reason, changed: false);
+        return (summary.Severity == Severity.Ok ? summary with { State = SiteState.RefreshFailed, Severity = Severity.Warning } : summary, delivery);
+    }
+
     private static byte[]? ReadExport(string path)
     {
         try
@@ -204,16 +207,16 @@ public sealed class StapleRefresher : IDisposable
     private static string InternalError(Exception e) => $"internal error ({e.GetType().Name}: {e.Message}); please report it";
 
     private StapleVerdict Judge(Site site, StoreEntry? entry, DateTimeOffset now) =>
-        // This run delivers what is pending; what it fails to deliver marks the summary.
+        // Deliveries are this host's business, judged by its sinks in this run; what fails marks the summary.
         _options.Judge(_options.FactsFor(site, entry, now) with { DeliveryPending = false });
 
-    private async Task<(RefreshSummary, bool PendingBefore)> RefreshOneAsync(Site site, CancellationToken cancel)
+    private async Task<(RefreshSummary, SiteDelivery)> RefreshOneAsync(Site site, CancellationToken cancel)
     {
         var now = DateTimeOffset.UtcNow;
         // Certificates with nothing to ask (no OCSP, expired, not yet valid) never touch the store.
         var withoutStore = Judge(site, null, now);
         if (withoutStore.FetchAt == null)
-            return (Summarize(site, null, withoutStore, RefreshOutcome.NotFetched, null, changed: false), false);
+            return Summarize(site, null, withoutStore, RefreshOutcome.NotFetched, null, changed: false);
 
         var store = _options.Store;
         var thumbprint = site.Thumbprint;
@@ -221,10 +224,9 @@ public sealed class StapleRefresher : IDisposable
         // runs find most entries not due (100,000 sites, no lock taken for any of them).
         if (!_options.Force && NotDue(site, store.Read(thumbprint), now) is { } fresh)
             return fresh;
-        using var entryLock = await store.LockAsync(thumbprint, LockTimeout, cancel).ConfigureAwait(false);
+        using var entryLock = await store.LockAsync(thumbprint, _options.LockWait, cancel).ConfigureAwait(false);
         // Read again under the lock: another process may have refreshed this entry while we waited.
         var entry = store.Read(thumbprint);
-        var pendingBefore = entry?.Metadata?.DeliveryPending == true;
         if (!_options.Force && NotDue(site, entry, now) is { } refreshedMeanwhile)
             return refreshedMeanwhile;
 
@@ -267,7 +269,7 @@ public sealed class StapleRefresher : IDisposable
             });
             var kept = entry?.HasValidStaple(now) == true ? $" Keeping the staple valid until {entry.Answer!.NextUpdate:u}." : " There is no valid staple to fall back on.";
             _log.Warning($"{site.Name}: {failure}{kept}");
-            return (Summarize(site, afterFailure, Judge(site, afterFailure, now), RefreshOutcome.Failed, failure, changed: false), pendingBefore);
+            return Summarize(site, afterFailure, Judge(site, afterFailure, now), RefreshOutcome.Failed, failure, changed: false);
         }
 
         var staple = result!.Response.RawData;
@@ -283,20 +285,20 @@ public sealed class StapleRefresher : IDisposable
             LastError = null,
             FailureCount = 0,
             NextRefresh = _options.Policy.NextDueSpread(now, result.ThisUpdate!.Value, result.NextUpdate, StapleFacts.SpreadKeyOf(site.Thumbprint)),
-            DeliveryPending = DeliversToServers && (changed || pendingBefore),
+            DeliveryPending = false, // deliveries are recorded on each host, never in the shared store
         });
         var revoked = result.CertStatus == CertStatus.Revoked;
         if (revoked)
             _log.Warning($"REVOKED: {site.Name} ({site.Leaf.Subject}) is revoked according to {result.Source}; the stored staple now says so. Replace the certificate.");
-        return (Summarize(site, saved, Judge(site, saved, now), revoked ? RefreshOutcome.Revoked : RefreshOutcome.Refreshed,
-            revoked ? "the certificate is REVOKED" : null, changed), pendingBefore);
+        return Summarize(site, saved, Judge(site, saved, now), revoked ? RefreshOutcome.Revoked : RefreshOutcome.Refreshed,
+            revoked ? SiteReport.RevokedReason : null, changed);
     }
 
-    // The summary of a site whose entry is not due, with whether an earlier run left its delivery pending; null when due.
-    private (RefreshSummary, bool)? NotDue(Site site, StoreEntry? entry, DateTimeOffset now)
+    // The summary of a site whose entry is not due, and what its sinks should hold; null when due.
+    private (RefreshSummary, SiteDelivery)? NotDue(Site site, StoreEntry? entry, DateTimeOffset now)
     {
         var verdict = Judge(site, entry, now);
-        return verdict.IsDue(now) ? null : (Summarize(site, entry, verdict, RefreshOutcome.StillFresh, null, changed: false), entry?.Metadata?.DeliveryPending == true);
+        return verdict.IsDue(now) ? null : Summarize(site, entry, verdict, RefreshOutcome.StillFresh, null, changed: false);
     }
 
     private static bool IsVerifiedRevoked(OcspResult result) => result.Verified && result.CertStatus == CertStatus.Revoked;
@@ -308,23 +310,26 @@ public sealed class StapleRefresher : IDisposable
             CertificatePath = site.SourcePath ?? previous?.CertificatePath,
         };
 
-    private RefreshSummary Summarize(Site site, StoreEntry? entry, StapleVerdict verdict, RefreshOutcome outcome, string? reason, bool changed)
+    // The site's summary once its files are in step with the store, and what the run's other sinks should deliver.
+    private (RefreshSummary, SiteDelivery) Summarize(Site site, StoreEntry? entry, StapleVerdict verdict, RefreshOutcome outcome, string? reason, bool changed)
     {
         // A revoked answer is served too: clients must learn of the revocation.
         var servable = verdict.HasValidStaple || (verdict.State == SiteState.Revoked && verdict.ValidUntil != null) ? entry?.Staple : null;
-        var (written, problem) = _export.Apply(site, servable);
+        var export = _export.Apply(site, servable);
         var state = SiteReport.Of(site, entry, verdict);
+        var said = reason ?? (verdict.State == SiteState.NoOcsp ? "the certificate names no OCSP responder" : state.Reason);
         var summary = state with
         {
             Outcome = outcome,
-            Reason = reason ?? (verdict.State == SiteState.NoOcsp ? "the certificate names no OCSP responder" : state.Reason),
-            Changed = changed,
-            ExportedTo = written,
+            Reason = export.Note == null ? said : said == null ? export.Note : $"{said}; {export.Note}",
+            Changed = changed || export.Changed,
+            ExportedTo = export.Written,
         };
-        if (problem == null)
-            return summary;
-        _log.Warning($"{site.Name}: {problem}");
-        return summary.DeliveryFailed(problem);
+        var delivery = new SiteDelivery(site.Name, site.Thumbprint, servable, export.Changed);
+        if (export.Problem == null)
+            return (summary, delivery);
+        _log.Warning($"{site.Name}: {export.Problem}");
+        return (summary.DeliveryFailed(export.Problem), delivery);
     }
 
     public void Dispose() => _fetcher.Dispose();

@@ -27,6 +27,8 @@ public static class StatusView
             throw new StaplingException(FailureReason.InvalidArgument, store.Location,
                 $"The staple store '{store.Location}' does not exist; name the store the refresh uses, or the certificates to show.");
         }
+        // `status PATH` judges the sites under PATH, as `update PATH` does; `status` alone judges the store's entries.
+        var asksForStoreAlone = sites.ExpectedCount == 0 && sites.Unreadable.Count == 0;
         var shown = new HashSet<UInt128>();
         foreach (var batch in sites.Batches())
         {
@@ -53,7 +55,7 @@ public static class StatusView
         foreach (var thumbprint in store.Thumbprints().Where(t => !shown.Contains(ThumbprintKey.Of(t))))
         {
             if (store.Read(thumbprint) is { } entry)
-                report(OfEntry(thumbprint, entry, options, now));
+                report(OfEntry(thumbprint, entry, options, now) with { OutsideRun = !asksForStoreAlone });
         }
         foreach (var unreadable in sites.Unreadable)
             report(RefreshSummary.ForUnreadable(unreadable.Target ?? "", unreadable.Message));
@@ -65,7 +67,8 @@ public static class StatusView
         var verdict = options.Judge(facts);
         return new RefreshSummary
         {
-            Site = entry.Metadata?.CertificatePath ?? entry.Metadata?.Subject ?? thumbprint,
+            // Named by its certificate, never by a path: after a renewal the path holds another certificate.
+            Site = thumbprint,
             Subject = entry.Metadata?.Subject ?? "",
             CertificatePath = entry.Metadata?.CertificatePath,
             Thumbprint = thumbprint,

@@ -1,13 +1,14 @@
 using System.Text;
+using OcspStapling.Engine.Certificates;
 using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Tls;
 
 namespace OcspStapling.Engine.Reporting;
 
 /// <summary>
-/// A running listener as Prometheus text: handshake counters, open connections, and per certificate (labels subject
-/// and thumbprint) whether a valid staple is served, when it expires, and the policy's state, with the same metric
-/// names as update's textfile where they mean the same.
+/// A running listener as Prometheus text: handshake counters, open connections, and per certificate whether a valid
+/// staple is served, when it expires, and the policy's state, with the same metric names and labels (site, SHA-256
+/// thumbprint) as update's textfile, so the two join.
 /// </summary>
 public static class ListenerMetrics
 {
@@ -21,8 +22,8 @@ public static class ListenerMetrics
         Line(text, "ocspstaple_listener_open_connections", "", listener.OpenConnections);
 
         var sites = listener.Sites;
-        Header(text, "ocspstaple_staple_valid", "gauge", "1 when the certificate has a staple that is served now.");
-        foreach (var site in sites)
+        Header(text, "ocspstaple_staple_valid", "gauge", "1 when the certificate has a staple that is served now; absent for a certificate without OCSP.");
+        foreach (var site in sites.Where(s => s.StateAt(now) != SiteState.NoOcsp))
             Line(text, "ocspstaple_staple_valid", Labels(site), site.IsStapling ? 1 : 0);
         Header(text, "ocspstaple_staple_expiry_timestamp_seconds", "gauge", "The served staple's nextUpdate, as Unix time.");
         foreach (var site in sites)
@@ -51,5 +52,5 @@ public static class ListenerMetrics
     private static void Line(StringBuilder text, string name, string labels, long value) => PrometheusText.Sample(text, name, labels, value);
 
     private static string Labels(ListenerSite site) =>
-        PrometheusText.Label("subject", site.Subject) + "," + PrometheusText.Label("thumbprint", site.Certificate.Thumbprint);
+        PrometheusText.Label("site", site.Served.Site) + "," + PrometheusText.Label("thumbprint", CertificateSummary.ThumbprintOf(site.Certificate));
 }

@@ -17,7 +17,9 @@ public static class PrometheusTextfile
     {
         var text = new StringBuilder();
         var sites = summaries.Where(s => s.Thumbprint.Length > 0).ToList();
-        Family(text, "ocspstaple_staple_valid", "1 when the site has a staple that may be served now.", sites, s => s.HasValidStaple ? 1 : 0);
+        // A certificate without OCSP has nothing to staple: no sample, so an alert on "== 0" never fires for it.
+        Family(text, "ocspstaple_staple_valid", "1 when the site has a staple that may be served now; absent for a certificate without OCSP.",
+            sites.Where(s => s.State != SiteState.NoOcsp), s => s.HasValidStaple ? 1 : 0);
         Family(text, "ocspstaple_staple_expiry_timestamp_seconds", "The staple's nextUpdate, as Unix time.", sites.Where(s => s.NextUpdate != null), s => Seconds(s.NextUpdate!.Value));
         Family(text, "ocspstaple_staple_next_refresh_timestamp_seconds", "When the responder is asked next, as Unix time.", sites.Where(s => s.NextRefresh != null), s => Seconds(s.NextRefresh!.Value));
         Family(text, "ocspstaple_certificate_revoked", "1 when the responder says, verifiably, that the certificate is revoked.", sites, s => s.CertStatus == CertStatus.Revoked ? 1 : 0);

@@ -6,8 +6,9 @@ namespace OcspStapling.Engine.Store;
 /// <summary>
 /// The fleet's store: one Redis shared by many hosts. Each entry is one hash (fields "staple" and "meta") written
 /// by one HSET, so readers get a whole entry or the previous one; each lock is a key set only if absent, with an
-/// expiry and a random owner token, released only by its owner (compare-and-delete), so a host that dies holding
-/// one delays that certificate by at most <see cref="LockExpiry"/>. Commands fail at once while Redis is away (no
+/// expiry (a lease, renewed while held, so a fetch may take as long as its timeouts allow) and a random owner token,
+/// released only by its owner (compare-and-delete), so a host that dies holding one delays that certificate by at
+/// most <see cref="LockExpiry"/>. Commands fail at once while Redis is away (no
 /// queueing): each site's failure is then named, and the next run recovers.
 /// </summary>
 public sealed class RedisStapleStore : IStapleStore
@@ -15,7 +16,7 @@ public sealed class RedisStapleStore : IStapleStore
     /// <summary>Where the password comes from when the URL has none (never required on a command line).</summary>
     public const string PasswordVariable = RedisLocation.PasswordVariable;
 
-    /// <summary>How long a lock outlives a holder that died: longer than a fetch (timeouts and one retry) takes.</summary>
+    /// <summary>How long a lock outlives a holder that died; a live holder renews it every third of that.</summary>
     public static readonly TimeSpan LockExpiry = TimeSpan.FromSeconds(60);
 
     private static readonly RedisValue StapleField = "staple";
@@ -23,11 +24,13 @@ public sealed class RedisStapleStore : IStapleStore
     private static readonly RedisValue[] EntryFields = { StapleField, MetaField };
     private readonly ConnectionMultiplexer _redis;
     private readonly RedisLocation _where;
+    private readonly TimeSpan _lease;
 
-    private RedisStapleStore(ConnectionMultiplexer redis, RedisLocation where)
+    private RedisStapleStore(ConnectionMultiplexer redis, RedisLocation where, TimeSpan lease)
     {
         _redis = redis;
         _where = where;
+        _lease = lease;
     }
 
     public string Location => _where.Display;
@@ -43,12 +46,15 @@ public sealed class RedisStapleStore : IStapleStore
     /// Connects to the Redis the URL names (redis:// or rediss:// for TLS). An unreachable Redis is not an error
     /// here: each use then fails with one clear message, and the connection is retried in the background.
     /// </summary>
-    public static RedisStapleStore Connect(string url)
+    public static RedisStapleStore Connect(string url) => Connect(url, LockExpiry);
+
+    /// <summary>With a shorter lease, for tests that hold a lock longer than it.</summary>
+    internal static RedisStapleStore Connect(string url, TimeSpan lockLease)
     {
         var where = RedisLocation.Parse(url);
         try
         {
-            return new RedisStapleStore(ConnectionMultiplexer.Connect(where.Options()), where);
+            return new RedisStapleStore(ConnectionMultiplexer.Connect(where.Options()), where, lockLease);
         }
         catch (Exception e) when (e is RedisException or ArgumentException)
         {
@@ -69,10 +75,10 @@ public sealed class RedisStapleStore : IStapleStore
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            if (await GuardedAsync(() => Database.LockTakeAsync(key, token, LockExpiry)).ConfigureAwait(false))
+            if (await GuardedAsync(() => Database.LockTakeAsync(key, token, _lease)).ConfigureAwait(false))
                 return new HeldLock(this, key, token);
             if (DateTime.UtcNow >= deadline)
-                throw new StaplingException(FailureReason.StoreUnavailable, _where.Display, $"The entry {key} in the Redis store {_where.Display} stayed locked for {timeout.TotalSeconds:0} s; is another refresher stuck? A lock left by a host that died expires within {LockExpiry.TotalSeconds:0} s.");
+                throw new StaplingException(FailureReason.StoreLocked, _where.Display, $"The entry {key} in the Redis store {_where.Display} stayed locked for {timeout.TotalSeconds:0} s; is another refresher stuck? A lock left by a host that died expires within {_lease.TotalSeconds:0} s.");
             await Task.Delay(50, cancel).ConfigureAwait(false);
         }
     }
@@ -177,12 +183,16 @@ public sealed class RedisStapleStore : IStapleStore
         return (cut > 0 ? text[..cut] : text).TrimEnd('.', ' ', '\r');
     }
 
-    /// <summary>Released by its owner only; a lock that expired and was taken by another host is left alone.</summary>
+    /// <summary>
+    /// Renewed every third of its lease while held (the holder may wait on a slow responder for minutes), released by
+    /// its owner only; a lock that expired (Redis away too long) and was taken by another host is left alone.
+    /// </summary>
     private sealed class HeldLock : IDisposable
     {
         private readonly RedisStapleStore _store;
         private readonly RedisKey _key;
         private readonly RedisValue _token;
+        private readonly Timer _renewal;
         private int _released;
 
         public HeldLock(RedisStapleStore store, RedisKey key, RedisValue token)
@@ -190,12 +200,28 @@ public sealed class RedisStapleStore : IStapleStore
             _store = store;
             _key = key;
             _token = token;
+            var every = store._lease / 3;
+            _renewal = new Timer(_ => _ = RenewAsync(), null, every, every);
+        }
+
+        // Asynchronous, so a busy thread pool (a run fetching hundreds of sites) does not hold a renewal up on I/O.
+        private async Task RenewAsync()
+        {
+            try
+            {
+                await _store.Database.LockExtendAsync(_key, _token, _store._lease).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // Redis away: the next tick tries again; if the lease runs out meanwhile, another host may fetch too.
+            }
         }
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 1)
                 return;
+            _renewal.Dispose();
             try
             {
                 _store.Database.LockRelease(_key, _token);

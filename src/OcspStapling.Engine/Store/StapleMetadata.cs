@@ -32,7 +32,7 @@ public sealed record StapleMetadata
     /// <summary>Failed attempts since the last success; drives the backoff.</summary>
     public int FailureCount { get; init; }
 
-    /// <summary>The stored staple changed and has not yet reached HAProxy or the reload command: retried next run.</summary>
+    /// <summary>Written by earlier versions, which kept deliveries in the shared store; read by nothing now (each host keeps its own, <see cref="Delivery.DeliveryState"/>).</summary>
     public bool DeliveryPending { get; init; }
 
     /// <summary>SHA-256 of the staple this describes: a sidecar that does not match its staple (a crash between the two writes) is ignored.</summary>

@@ -98,7 +98,7 @@ public sealed class StapleStore : IStapleStore
             if (held != null)
                 return held;
             if (DateTime.UtcNow >= deadline)
-                throw new StaplingException(FailureReason.InvalidArgument, path, $"The store entry '{path}' stayed locked for {timeout.TotalSeconds:0} s; is another refresher stuck?");
+                throw new StaplingException(FailureReason.StoreLocked, path, $"The store entry '{path}' stayed locked for {timeout.TotalSeconds:0} s; is another refresher stuck?");
             await Task.Delay(25, cancel).ConfigureAwait(false);
         }
     }

@@ -15,6 +15,12 @@ public sealed record ServedCertificate(X509Certificate2 Certificate, X509Certifi
 
     public string? Password { get; init; }
 
+    /// <summary>The site this certificate is, as update names it (certbot's or acme.sh's name), when it came from a site.</summary>
+    public string? SiteName { get; init; }
+
+    /// <summary>Its name in every output: the site's name, else the certificate file as given, else the subject.</summary>
+    public string Site => SiteName ?? CertificateFile ?? Subject;
+
     /// <summary>Reads a certificate and its key: PEM (leaf, chain; key inside or in <paramref name="keyFile"/>) or PFX.</summary>
     public static ServedCertificate Load(string certificateFile, string? keyFile, string? password)
     {
@@ -23,7 +29,7 @@ public sealed record ServedCertificate(X509Certificate2 Certificate, X509Certifi
     }
 
     /// <summary>The same files read again (a renewal, or a pair still being written: then this throws).</summary>
-    internal ServedCertificate Reload() => Load(CertificateFile!, KeyFile, Password);
+    internal ServedCertificate Reload() => Load(CertificateFile!, KeyFile, Password) with { SiteName = SiteName };
 
     public string Subject => Certificate.Subject;
 }

@@ -25,7 +25,7 @@ public static class SiteKeys
                 continue;
             try
             {
-                served.Add(ServedCertificate.Load(file, KeyFile(site.Layout, file), password));
+                served.Add(ServedCertificate.Load(file, KeyFile(site.Layout, file), password) with { SiteName = site.Name });
             }
             catch (StaplingException e)
             {

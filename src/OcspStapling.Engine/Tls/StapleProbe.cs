@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using OcspStapling.Engine.Certificates;
 using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Protocol;
 
 namespace OcspStapling.Engine.Tls;
@@ -47,6 +48,9 @@ public sealed class ProbeResult
     public DateTimeOffset? NextUpdate => Staple?.NextUpdate;
 
     public TimeSpan? TimeLeft => Staple?.TimeLeft;
+
+    /// <summary>The policy's verdict on what the server stapled (<see cref="StaplePolicy.CheckStaple"/>).</summary>
+    public StapleCheck Verdict => StaplePolicy.CheckStaple(Stapled, Staple?.IsFitToStaple == true, CertificateFacts.OcspUrls(Certificate).Count > 0, MustStaple);
 
     /// <summary>Stapled, verified and good.</summary>
     public bool Passed => Staple is { Verified: true, CertStatus: Protocol.CertStatus.Good };

@@ -125,7 +125,8 @@ public static class OcspVerifier
             findings.Add(new Finding(FindingCode.NotYetValid,
                 $"producedAt {response.ProducedAt:u} is in the future (now {now.ToUniversalTime():u}); the responder's or this machine's clock is wrong."));
 
-        if (StapleValidity.IsValidAt(answer, options, now))
+        // Not yet valid is not also expired: the window has not begun, so only the clocks are wrong.
+        if (StapleValidity.IsValidAt(answer, options, now) || StapleValidity.IsNotYetValid(answer, options, now))
             return;
         if (answer.NextUpdate is { } next)
             findings.Add(new Finding(FindingCode.Expired, $"The response expired at nextUpdate {next:u} (now {now.ToUniversalTime():u}); fetch a fresh one."));

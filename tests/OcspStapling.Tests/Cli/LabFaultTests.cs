@@ -15,6 +15,18 @@ public sealed class LabFaultTests : IClassFixture<LabResponderFixture>
 
     public LabFaultTests(LabResponderFixture lab) => _lab = lab;
 
+    [Fact]
+    public async Task A_response_dated_in_the_future_is_not_yet_valid_and_not_also_expired()
+    {
+        var cert = _lab.GoodLeaf("fault-future-only.example.test");
+        _lab.Responder.Fault = LabFault.FutureDated;
+        var outcome = await CliRunner.RunAsync("get", cert, "--json");
+        _lab.Responder.Fault = LabFault.None;
+
+        Assert.True(outcome.ExitCode == ExitCodes.NotGood, outcome.ToString());
+        Assert.Equal(new[] { "notYetValid" }, outcome.FindingCodes);
+    }
+
     [Theory]
     [InlineData(LabFault.WrongSigner, ExitCodes.NotGood, "signatureInvalid")]
     [InlineData(LabFault.UnauthorizedDelegate, ExitCodes.NotGood, "signerNotAuthorized")]

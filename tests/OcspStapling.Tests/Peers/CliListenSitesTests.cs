@@ -62,7 +62,7 @@ public sealed class CliListenSitesTests : IClassFixture<LabResponderFixture>
         using var http = new HttpClient();
         var scraped = await http.GetStringAsync($"http://127.0.0.1:{metrics}/metrics");
         Assert.Contains("ocspstaple_listener_stapled_handshakes_total 3\n", scraped);
-        Assert.Contains($"ocspstaple_staple_valid{{subject=\"CN={beta.Name}\",thumbprint=\"{next.Served.Certificate.Thumbprint}\"}} 1", scraped);
+        Assert.Contains($"ocspstaple_staple_valid{{site=\"beta\",thumbprint=\"{Engine.Certificates.CertificateSummary.ThumbprintOf(next.Served.Certificate)}\"}} 1", scraped);
 
         Assert.Equal(0, await listen.InterruptAsync(TimeSpan.FromSeconds(10)));
     }

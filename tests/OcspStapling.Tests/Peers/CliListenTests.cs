@@ -64,7 +64,8 @@ public sealed class CliListenTests : IClassFixture<LabResponderFixture>
         var records = json.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
         Assert.All(records, r =>
         {
-            Assert.Equal(new[] { "level", "message", "time" }, r.EnumerateObject().Select(p => p.Name).Order());
+            Assert.Equal(new[] { "level", "message", "millisecond", "time" }, r.EnumerateObject().Select(p => p.Name).Order());
+            Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", r.GetProperty("time").GetString()); // what jq's fromdateiso8601 reads
             Assert.Contains(r.GetProperty("level").GetString(), new[] { "info", "debug", "warning" });
             Assert.EndsWith("Z", r.GetProperty("time").GetString());
             Assert.True(DateTimeOffset.TryParse(r.GetProperty("time").GetString(), out _));

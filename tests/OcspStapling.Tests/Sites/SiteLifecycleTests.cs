@@ -23,6 +23,25 @@ public sealed class SiteLifecycleTests : IClassFixture<LabResponderFixture>
     private string Dead => $"http://127.0.0.1:{FreePort.Next()}/";
 
     [Fact]
+    public async Task A_revoked_site_gives_the_revocation_as_its_reason_after_an_outage_not_the_outage()
+    {
+        using var dir = new TempDirectory();
+        var live = _layouts.Certbot(dir.File("le"), "revokedthenout");
+        var store = dir.File("store");
+        Assert.Equal(ExitCodes.Good, (await CliRunner.RunAsync("update", live, "--store", store)).ExitCode);
+        _lab.Responder.SetStatus(Engine.Certificates.CertificateFile.Load(Path.Combine(live, "cert.pem")).Leaf, CertStatus.Revoked);
+        await CliRunner.RunAsync("update", live, "--store", store, "--force");
+        await CliRunner.RunAsync("update", live, "--store", store, "--force", "--responder", Dead); // the outage
+
+        var after = await CliRunner.RunAsync("status", live, "--store", store);
+
+        Assert.True(after.ExitCode == ExitCodes.ResponderFailed, after.ToString());
+        Assert.StartsWith("revokedthenout: REVOKED;", after.StdOut);
+        Assert.Contains("the certificate is REVOKED", after.StdOut);
+        Assert.DoesNotContain("127.0.0.1", after.StdOut);
+    }
+
+    [Fact]
     public async Task A_revoked_certificate_exits_3_on_every_run_not_only_the_one_that_fetched_it()
     {
         using var dir = new TempDirectory();
@@ -137,21 +156,22 @@ public sealed class SiteLifecycleTests : IClassFixture<LabResponderFixture>
     }
 
     [Fact]
-    public async Task A_renewed_certificate_whose_staple_cannot_be_fetched_is_not_exported_with_the_old_certificates_staple()
+    public async Task A_renewed_certificate_whose_staple_cannot_be_fetched_keeps_the_previous_export_and_says_so()
     {
         using var dir = new TempDirectory();
         var le = dir.File("le");
         var live = _layouts.Certbot(le, "renewdown");
         var export = Path.Combine(dir.File("ocsp"), "renewdown.ocsp");
         Assert.Equal(ExitCodes.Good, (await CliRunner.RunAsync("update", live, "--store", dir.File("store"), "--export-dir", dir.File("ocsp"))).ExitCode);
-        Assert.True(File.Exists(export));
+        var previous = File.ReadAllBytes(export);
         _layouts.Certbot(le, "renewdown");
 
         var outcome = await CliRunner.RunAsync("update", live, "--store", dir.File("store"), "--export-dir", dir.File("ocsp"), "--responder", Dead);
 
         Assert.True(outcome.ExitCode == ExitCodes.ResponderFailed, outcome.ToString());
         Assert.Contains("renewdown: NO VALID STAPLE", outcome.StdOut);
-        Assert.False(File.Exists(export), "the old certificate's staple must not be served with the new certificate");
+        Assert.Contains($"'{export}' still holds the previous certificate's staple, kept so the server can load its configuration", outcome.StdOut);
+        Assert.Equal(previous, File.ReadAllBytes(export)); // nginx refuses a configuration whose ssl_stapling_file is missing
     }
 
     [Fact]

@@ -38,12 +38,20 @@ public sealed class StoreContractFixture : IAsyncLifetime
     }
 
     /// <summary>A store of the kind, empty, of its own.</summary>
-    public async Task<IStapleStore> OpenAsync(string kind) => kind switch
+    public async Task<IStapleStore> OpenAsync(string kind, TimeSpan? lockLease = null) => kind switch
     {
         "directory" => new StapleStore(Path.Combine(Directory.Path, Guid.NewGuid().ToString("N"))),
-        "redis" => RedisStapleStore.Connect($"{(await RedisAsync()).Url}?prefix=contract-{Guid.NewGuid():N}:"),
+        "redis" => RedisStapleStore.Connect($"{(await RedisAsync()).Url}?prefix=contract-{Guid.NewGuid():N}:", lockLease ?? RedisStapleStore.LockExpiry),
         _ => throw new ArgumentException(kind),
     };
+
+    /// <summary>Two handles on one new store, as two hosts sharing it would hold (a directory's locks are per open file).</summary>
+    public async Task<(IStapleStore, IStapleStore)> OpenSharedAsync(string kind, TimeSpan lockLease)
+    {
+        var location = kind == "directory" ? Path.Combine(Directory.Path, Guid.NewGuid().ToString("N")) : $"{(await RedisAsync()).Url}?prefix=contract-{Guid.NewGuid():N}:";
+        IStapleStore Open() => kind == "directory" ? new StapleStore(location) : RedisStapleStore.Connect(location, lockLease);
+        return (Open(), Open());
+    }
 
     public async Task<RedisServer> RedisAsync()
     {

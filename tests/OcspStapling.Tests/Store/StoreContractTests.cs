@@ -60,6 +60,23 @@ public sealed class StoreContractTests : IClassFixture<StoreContractFixture>
     [Theory]
     [InlineData("directory")]
     [RedisStore]
+    public async Task A_held_lock_outlives_its_lease_while_its_holder_is_busy(string kind)
+    {
+        var lease = TimeSpan.FromSeconds(3); // renewed every second: room for a loaded machine, still far below a fetch
+        var (store, otherHost) = await _fixture.OpenSharedAsync(kind, lease);
+        using var _ = store;
+        using var __ = otherHost;
+        using var held = await store.LockAsync(T1, TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        await Task.Delay(lease * 3); // a fetch that takes longer than the lease
+
+        var error = await Assert.ThrowsAsync<StaplingException>(() => otherHost.LockAsync(T1, TimeSpan.FromMilliseconds(300), CancellationToken.None));
+        Assert.Equal(FailureReason.StoreLocked, error.Reason);
+    }
+
+    [Theory]
+    [InlineData("directory")]
+    [RedisStore]
     public async Task A_lock_is_exclusive_until_released_and_a_bounded_wait_fails_naming_the_entry(string kind)
     {
         using var store = await _fixture.OpenAsync(kind);
@@ -68,6 +85,7 @@ public sealed class StoreContractTests : IClassFixture<StoreContractFixture>
         var error = await Assert.ThrowsAsync<StaplingException>(() => store.LockAsync(T1, TimeSpan.FromMilliseconds(300), CancellationToken.None));
         Assert.Contains(T1, error.Message);
         Assert.Contains("stayed locked", error.Message);
+        Assert.Equal(FailureReason.StoreLocked, error.Reason); // one kind of error for one failure, whatever the store
         using (await store.LockAsync(T2, TimeSpan.FromSeconds(1), CancellationToken.None))
         {
             // Another entry's lock is free.

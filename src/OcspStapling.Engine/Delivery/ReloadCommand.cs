@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace OcspStapling.Engine.Refresh;
+namespace OcspStapling.Engine.Delivery;
 
 /// <summary>
 /// Runs the administrator's reload command (e.g. "systemctl reload nginx") through /bin/sh (cmd.exe on Windows),
