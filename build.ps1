@@ -110,10 +110,25 @@ function Invoke-PesterSuite {
     }
 }
 
+# What the tests could write into the profile of whoever runs them, were a test to forget its own store or state.
+function Get-ProfileStapleFiles {
+    $profilePlaces = @('.local/share/OcspStapling', '.local/state/ocspstaple') | ForEach-Object { Join-Path $HOME $_ }
+    @($profilePlaces | Where-Object { Test-Path $_ } | ForEach-Object { Get-ChildItem -Recurse -File $_ } | ForEach-Object FullName)
+}
+
 function Invoke-Test {
     Invoke-Once Docs
+    # Both suites see an empty data and state home and default store of their own; the profile's must stay as it was.
+    $before = Get-ProfileStapleFiles
+    $isolated = Join-Path ([System.IO.Path]::GetTempPath()) "ocspstapling-tests-$PID"
+    $env:XDG_DATA_HOME = Join-Path $isolated 'data'
+    $env:XDG_STATE_HOME = Join-Path $isolated 'state'
+    $env:OCSPSTAPLE_STORE = Join-Path $isolated 'store'
     $xunit = Invoke-XunitSuite
     $pester = Invoke-PesterSuite
+    Remove-Item -Recurse -Force $isolated -ErrorAction SilentlyContinue
+    $written = @(Get-ProfileStapleFiles | Where-Object { $_ -notin $before })
+    if ($written) { throw "Tests wrote into $HOME, which they must leave alone: $($written -join ', ')" }
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed
     $skipped = $xunit.Skipped + $pester.Skipped

@@ -129,6 +129,7 @@ public abstract class OcspCmdlet : PSCmdlet, IDisposable
         FailureReason.CertificateUnreadable or FailureReason.StapleFileUnreadable => ErrorCategory.ReadError,
         FailureReason.IssuerNotFound or FailureReason.NoResponderUrl => ErrorCategory.ObjectNotFound,
         FailureReason.ResponderUnreachable or FailureReason.StoreUnavailable => ErrorCategory.ConnectionError,
+        FailureReason.StoreLocked => ErrorCategory.ResourceBusy,
         FailureReason.ResponderTimeout => ErrorCategory.OperationTimeout,
         FailureReason.ResponseTooLarge => ErrorCategory.LimitsExceeded,
         _ => ErrorCategory.InvalidResult,

@@ -197,6 +197,18 @@ Describe 'Start-, Get- and Stop-StaplingListener, and the probe' {
         }
     }
 
+    It 'passes a server whose certificate names no responder: nothing to staple, as the CLI says' {
+        $plain = $Pki.Leaves.plain
+        $listener = Start-StaplingListener -Port 0 -CertificatePath $plain.Path -KeyPath $plain.Key -NoStore
+        try {
+            $probe = Test-OcspStaple -ComputerName 127.0.0.1 -Port $listener.Port -ServerName $plain.ServerName
+            $probe.Stapled, $probe.Verdict, $probe.Passed | Should -Be $false, 'NoOcsp', $true
+        }
+        finally {
+            $listener | Stop-StaplingListener
+        }
+    }
+
     It 'lists a running listener by port and stops it by port' {
         $listener = Start-StaplingListener -Port 0 -CertificatePath $Site.Path -KeyPath $Site.Key
         $port = $listener.Port

@@ -15,8 +15,8 @@ public sealed class StapleTestResult
     /// <summary>The responder URL or staple file tested.</summary>
     public string Source => Result.Source;
 
-    /// <summary>Verified and good: fit to staple.</summary>
-    public bool Passed => Result.Verified && Result.CertStatus == Protocol.CertStatus.Good;
+    /// <summary>Fit to staple: good, and verified unless verification was skipped on request (report, do not act), as the CLI's test judges.</summary>
+    public bool Passed => Result.IsFitToStaple;
 
     public CertStatus? CertStatus => Result.CertStatus;
 

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Security.Cryptography.X509Certificates;
 using OcspStapling.Engine;
 using OcspStapling.Engine.Operations;
+using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Tls;
 
 namespace OcspStapling.Commands;
@@ -98,12 +99,13 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
 
     private void WriteProbe(ProbeResult probe)
     {
+        var info = new StapleProbeInfo(probe);
         if (Quiet)
-            WriteObject(probe.Passed);
+            WriteObject(info.Passed);
         else if (!PassThru)
-            WriteObject(new StapleProbeInfo(probe));
-        else if (probe.Passed)
-            WriteObject(new OcspResponseInfo(probe.Staple!));
+            WriteObject(info);
+        else if (probe.Verdict == StapleCheck.Good)
+            WriteObject(info.Staple);
     }
 
     private void WriteVerdict(OcspResult result)

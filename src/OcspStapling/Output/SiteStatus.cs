@@ -50,6 +50,9 @@ public sealed class SiteStatus
 
     public string? DeliveryProblem => _summary.DeliveryProblem;
 
+    /// <summary>A store entry no site of this run refers to (another host's, or a retired certificate's), shown apart.</summary>
+    public bool OutsideRun => _summary.OutsideRun;
+
     internal RefreshSummary Summary => _summary;
 
     public override string ToString() => _summary.ToString();

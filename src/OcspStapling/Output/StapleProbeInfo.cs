@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using OcspStapling.Engine.Certificates;
+using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Tls;
 
 namespace OcspStapling;
@@ -31,8 +32,14 @@ public sealed class StapleProbeInfo
     /// <summary>The server sent a staple (readable or not).</summary>
     public bool Stapled => _probe.Stapled;
 
-    /// <summary>Stapled, verified and good.</summary>
-    public bool Passed => _probe.Passed;
+    /// <summary>
+    /// The one verdict on what the server staples, as `ocspstaple test --host` gives it: Good, NoOcsp (the certificate
+    /// names no responder, so nothing to staple), NotStapled or NotGood.
+    /// </summary>
+    public string Verdict => _probe.Verdict.ToString();
+
+    /// <summary>The verdict passes: a good staple, or a certificate with nothing to staple (the CLI's exit 0).</summary>
+    public bool Passed => _probe.Verdict.Passes();
 
     public bool MustStaple => _probe.MustStaple;
 
