@@ -33,6 +33,9 @@ public static class OcspResponseDecoder
         if (NotAResponse.DescribeDer(der) is { } other)
             throw new OcspFormatException(other);
         RejectTrailingData(der);
+        // BouncyCastle reads around a wrong tag or length in places; nginx, HAProxy and clients (OpenSSL) do not.
+        if (StrictResponseEncoding.Check(der) is { } encoding)
+            throw new OcspFormatException(encoding);
         try
         {
             var outer = new OcspResp(der);
