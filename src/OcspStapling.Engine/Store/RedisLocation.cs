@@ -60,8 +60,8 @@ internal sealed record RedisLocation(string Host, int Port, bool Tls, string? Us
         {
             User = User,
             Password = Password,
-            Ssl = Tls,
-            SslHost = Tls ? Host : null,
+            // TLS is made by the tunnel, below the check of every reply (issue 23: bounded replies).
+            Tunnel = new BoundedRedisTunnel(this),
             DefaultDatabase = Database,
             AbortOnConnectFail = false,
             BacklogPolicy = BacklogPolicy.FailFast,
@@ -72,8 +72,6 @@ internal sealed record RedisLocation(string Host, int Port, bool Tls, string? Us
             ClientName = "ocspstaple",
         };
         options.EndPoints.Add(Host, Port);
-        if (CaFile != null)
-            options.TrustIssuer(CaFile); // the server's chain must lead to this CA (a private PKI's root)
         return options;
     }
 

@@ -111,8 +111,9 @@ public sealed class FuzzTests : IClassFixture<FuzzInputs>
         Assert.True(times.Count >= 2, "producedAt and thisUpdate");
         "202611221+00000"u8.CopyTo(response.AsSpan(times[1] + 2));
 
+        // Since issue 23 the strict encoding check refuses the time before BouncyCastle reads it.
         var failure = Assert.Throws<OcspFormatException>(() => OcspResponseDecoder.Decode(response));
-        Assert.Contains("not a valid OCSP response", failure.Message);
+        Assert.Contains("its basic response is not encoded as OpenSSL reads it", failure.Message);
     }
 
     [Fact]
