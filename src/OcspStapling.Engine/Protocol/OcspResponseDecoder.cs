@@ -40,6 +40,9 @@ public static class OcspResponseDecoder
         {
             var outer = new OcspResp(der);
             var status = (OcspResponseStatus)outer.Status;
+            // RFC 6960 defines 0-3, 5 and 6; another value is no responder's answer but damage (OpenSSL: "unknown").
+            if (!Enum.IsDefined(status))
+                throw new OcspFormatException($"its responseStatus {outer.Status} is not one RFC 6960 defines");
             if (status != OcspResponseStatus.Successful)
                 return new OcspResponse(der, status, null, null, Array.Empty<SingleResponse>(), Array.Empty<X509Certificate2>(), null, null);
             if (outer.GetResponseObject() is not BasicOcspResp basic)
@@ -50,7 +53,7 @@ public static class OcspResponseDecoder
         {
             // Pure parsing of bounded input: whatever BouncyCastle or the platform's certificate reader throws
             // (casts, indexes, unsupported algorithms, certificates it cannot load) means the bytes are malformed.
-            throw new OcspFormatException($"it is not a valid OCSP response ({e.Message})", e);
+            throw new OcspFormatException($"it is not a valid OCSP response ({ExceptionWords.Of(e)})", e);
         }
     }
 
