@@ -12,6 +12,11 @@ internal sealed record RedisLocation(string Host, int Port, bool Tls, string? Us
     public const string PasswordVariable = "OCSPSTAPLE_REDIS_PASSWORD";
     public const string DefaultPrefix = "ocspstaple:";
 
+    private BoundedRedisTunnel? _tunnel;
+
+    /// <summary>The bounds every reply passes (issue 23); one per store, which also remembers why it cut one off.</summary>
+    public BoundedRedisTunnel Tunnel => _tunnel ??= new BoundedRedisTunnel(this);
+
     public static RedisLocation Parse(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("redis" or "rediss") || uri.Host.Length == 0)
@@ -61,7 +66,7 @@ internal sealed record RedisLocation(string Host, int Port, bool Tls, string? Us
             User = User,
             Password = Password,
             // TLS is made by the tunnel, below the check of every reply (issue 23: bounded replies).
-            Tunnel = new BoundedRedisTunnel(this),
+            Tunnel = Tunnel,
             DefaultDatabase = Database,
             AbortOnConnectFail = false,
             BacklogPolicy = BacklogPolicy.FailFast,

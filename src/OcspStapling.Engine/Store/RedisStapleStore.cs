@@ -23,13 +23,11 @@ public sealed class RedisStapleStore : IStapleStore
     private static readonly RedisValue[] EntryFields = { StapleField, MetaField };
     private readonly ConnectionMultiplexer _redis;
     private readonly RedisLocation _where;
-    private readonly BoundedRedisTunnel _tunnel;
 
-    private RedisStapleStore(ConnectionMultiplexer redis, RedisLocation where, BoundedRedisTunnel tunnel)
+    private RedisStapleStore(ConnectionMultiplexer redis, RedisLocation where)
     {
         _redis = redis;
         _where = where;
-        _tunnel = tunnel;
     }
 
     public string Location => _where.Display;
@@ -50,8 +48,7 @@ public sealed class RedisStapleStore : IStapleStore
         var where = RedisLocation.Parse(url);
         try
         {
-            var options = where.Options();
-            return new RedisStapleStore(ConnectionMultiplexer.Connect(options), where, (BoundedRedisTunnel)options.Tunnel!);
+            return new RedisStapleStore(ConnectionMultiplexer.Connect(where.Options()), where);
         }
         catch (Exception e) when (e is RedisException or ArgumentException)
         {
@@ -164,7 +161,7 @@ public sealed class RedisStapleStore : IStapleStore
     };
 
     private StaplingException Unavailable(Exception e) =>
-        new(FailureReason.StoreUnavailable, _where.Display, $"The Redis store {_where.Display} is unavailable ({_tunnel.LastRefusal ?? Brief(e)}). Staples already exported are untouched; the next run retries.", e);
+        new(FailureReason.StoreUnavailable, _where.Display, $"The Redis store {_where.Display} is unavailable ({_where.Tunnel.LastRefusal ?? Brief(e)}). Staples already exported are untouched; the next run retries.", e);
 
     /// <summary>
     /// The cause in a few words: the client's messages carry its whole connection state after the first comma
