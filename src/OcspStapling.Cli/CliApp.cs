@@ -8,6 +8,9 @@ public static class CliApp
 {
     internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, StopRequest? stop = null)
     {
+        // Every text line is escaped here once, whatever command writes it (issue 23).
+        output = new ControlCharacterEscapingWriter(output);
+        error = new ControlCharacterEscapingWriter(error);
         var context = new CliContext(output, error, stop ?? new StopRequest());
         var (root, verbose) = Build(context);
         var parse = root.Parse(args);

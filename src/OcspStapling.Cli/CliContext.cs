@@ -15,7 +15,8 @@ internal sealed class CliContext
     }
 
     /// <summary>Stderr is a terminal, so a progress line may be drawn on it.</summary>
-    public bool IsTerminal => ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected;
+    public bool IsTerminal =>
+        ReferenceEquals(Error is ControlCharacterEscapingWriter escaping ? escaping.Inner : Error, Console.Error) && !Console.IsErrorRedirected;
 
     /// <summary>Set from --verbose once the command line is parsed.</summary>
     public bool Verbose { get; set; }

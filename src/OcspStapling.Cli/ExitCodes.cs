@@ -16,7 +16,10 @@ public static class ExitCodes
     /// <summary>Bad invocation or unreadable input.</summary>
     public const int Usage = 2;
 
-    /// <summary>The responder was unreachable or answered with an error.</summary>
+    /// <summary>
+    /// The responder was unreachable or answered with an error; for get and test also a certificate that is expired
+    /// or not yet valid, whatever its staple says (a problem, as update and status count it).
+    /// </summary>
     public const int ResponderFailed = 3;
 
     /// <summary>An unexpected internal error (a bug): one line says what failed.</summary>
@@ -29,9 +32,13 @@ public static class ExitCodes
     public const int Terminated = 143;
 
     public static int For(OcspResult result) =>
-        result.Status != OcspResponseStatus.Successful ? ResponderFailed
+        result.Status != OcspResponseStatus.Successful || IsOutsideValidity(result) ? ResponderFailed
         : result.IsFitToStaple ? Good
         : NotGood;
+
+    /// <summary>The certificate itself cannot be served (expired, or not yet valid): no staple makes it usable.</summary>
+    internal static bool IsOutsideValidity(OcspResult result) =>
+        result.State is Engine.Policy.SiteState.CertificateExpired or Engine.Policy.SiteState.CertificateNotYetValid;
 
     public static int For(StaplingException failure) => failure.IsInputProblem ? Usage : ResponderFailed;
 

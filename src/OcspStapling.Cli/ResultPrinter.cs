@@ -33,7 +33,11 @@ internal static class ResultPrinter
             output.WriteLine($"  ! {finding.Code}: {finding.Message}");
     }
 
-    private static string Headline(OcspResult result)
+    // The certificate's own expiry comes first: "good, verified" alone read as fine while the site cannot be served.
+    private static string Headline(OcspResult result) =>
+        ExitCodes.IsOutsideValidity(result) ? $"{SitePrinter.StateWords(result.State)}; {Answer(result)}" : Answer(result);
+
+    private static string Answer(OcspResult result)
     {
         if (result.Status != OcspResponseStatus.Successful)
             return $"responder answered {OcspVerifier.StatusName(result.Status)}";

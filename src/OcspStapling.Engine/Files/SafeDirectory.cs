@@ -29,6 +29,8 @@ public static class SafeDirectory
                 throw new FileRefusedException($"it is {facts.Kind}, not a directory");
             if (WhyUnsafe(facts) is { } why)
                 throw new FileRefusedException(why);
+            if (SafeAncestors.WhyUnsafe(full) is { } above)
+                throw new FileRefusedException(above);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -38,6 +40,22 @@ public static class SafeDirectory
         {
             throw new FileRefusedException(e.Message, e);
         }
+    }
+
+    /// <summary>
+    /// Why this existing directory is no safe place to delete files in (itself or an ancestor others could swap),
+    /// or null; what Prepare refuses, without creating anything.
+    /// </summary>
+    internal static string? WhyUnsafeToCleanUp(string directory)
+    {
+        if (!PosixFiles.Supported)
+            return null;
+        var full = Path.GetFullPath(directory);
+        if (PosixFiles.StatPath(full) is not { } facts)
+            return "it does not exist";
+        if (facts.IsSymlink)
+            facts = StatFollowing(full);
+        return WhyUnsafe(facts) ?? SafeAncestors.WhyUnsafe(full);
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -15,6 +15,9 @@ public static class StaleTemporaries
         var cutoff = DateTime.UtcNow - Age;
         try
         {
+            // Issue 23: root deleting '.*.tmp' in a directory another user could swap for a link deletes where they point.
+            if (SafeDirectory.WhyUnsafeToCleanUp(directory) != null)
+                return 0;
             foreach (var file in new DirectoryInfo(directory).EnumerateFiles("." + "*" + AtomicFile.TemporarySuffix))
             {
                 if (file.LinkTarget != null || file.LastWriteTimeUtc > cutoff)

@@ -33,10 +33,16 @@ public static class OcspResponseDecoder
         if (NotAResponse.DescribeDer(der) is { } other)
             throw new OcspFormatException(other);
         RejectTrailingData(der);
+        // BouncyCastle reads around a wrong tag or length in places; nginx, HAProxy and clients (OpenSSL) do not.
+        if (StrictResponseEncoding.Check(der) is { } encoding)
+            throw new OcspFormatException(encoding);
         try
         {
             var outer = new OcspResp(der);
             var status = (OcspResponseStatus)outer.Status;
+            // RFC 6960 defines 0-3, 5 and 6; another value is no responder's answer but damage (OpenSSL: "unknown").
+            if (!Enum.IsDefined(status))
+                throw new OcspFormatException($"its responseStatus {outer.Status} is not one RFC 6960 defines");
             if (status != OcspResponseStatus.Successful)
                 return new OcspResponse(der, status, null, null, Array.Empty<SingleResponse>(), Array.Empty<X509Certificate2>(), null, null);
             if (outer.GetResponseObject() is not BasicOcspResp basic)
@@ -47,7 +53,7 @@ public static class OcspResponseDecoder
         {
             // Pure parsing of bounded input: whatever BouncyCastle or the platform's certificate reader throws
             // (casts, indexes, unsupported algorithms, certificates it cannot load) means the bytes are malformed.
-            throw new OcspFormatException($"it is not a valid OCSP response ({e.Message})", e);
+            throw new OcspFormatException($"it is not a valid OCSP response ({ExceptionWords.Of(e)})", e);
         }
     }
 

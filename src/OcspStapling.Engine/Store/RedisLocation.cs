@@ -12,6 +12,11 @@ internal sealed record RedisLocation(string Host, int Port, bool Tls, string? Us
     public const string PasswordVariable = "OCSPSTAPLE_REDIS_PASSWORD";
     public const string DefaultPrefix = "ocspstaple:";
 
+    private BoundedRedisTunnel? _tunnel;
+
+    /// <summary>The bounds every reply passes (issue 23); one per store, which also remembers why it cut one off.</summary>
+    public BoundedRedisTunnel Tunnel => _tunnel ??= new BoundedRedisTunnel(this);
+
     public static RedisLocation Parse(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("redis" or "rediss") || uri.Host.Length == 0)
@@ -60,8 +65,8 @@ internal sealed record RedisLocation(string Host, int Port, bool Tls, string? Us
         {
             User = User,
             Password = Password,
-            Ssl = Tls,
-            SslHost = Tls ? Host : null,
+            // TLS is made by the tunnel, below the check of every reply (issue 23: bounded replies).
+            Tunnel = Tunnel,
             DefaultDatabase = Database,
             AbortOnConnectFail = false,
             BacklogPolicy = BacklogPolicy.FailFast,
@@ -72,8 +77,6 @@ internal sealed record RedisLocation(string Host, int Port, bool Tls, string? Us
             ClientName = "ocspstaple",
         };
         options.EndPoints.Add(Host, Port);
-        if (CaFile != null)
-            options.TrustIssuer(CaFile); // the server's chain must lead to this CA (a private PKI's root)
         return options;
     }
 

@@ -167,7 +167,7 @@ public sealed class RedisStapleStore : IStapleStore
     };
 
     private StaplingException Unavailable(Exception e) =>
-        new(FailureReason.StoreUnavailable, _where.Display, $"The Redis store {_where.Display} is unavailable ({Brief(e)}). Staples already exported are untouched; the next run retries.", e);
+        new(FailureReason.StoreUnavailable, _where.Display, $"The Redis store {_where.Display} is unavailable ({_where.Tunnel.LastRefusal ?? Brief(e)}). Staples already exported are untouched; the next run retries.", e);
 
     /// <summary>
     /// The cause in a few words: the client's messages carry its whole connection state after the first comma

@@ -35,7 +35,8 @@ public sealed class ResponderHttp : IDisposable
         {
             UseProxy = options.Proxy != null,
             Proxy = options.Proxy != null ? new WebProxy(options.Proxy) : null,
-            MaxAutomaticRedirections = 3,
+            // Followed here instead (FollowedRedirect): the handler's own following took ftp:// and gopher:// as HTTP.
+            AllowAutoRedirect = false,
             PooledConnectionLifetime = connectionLifetime,
             AutomaticDecompression = DecompressionMethods.None,
         };
@@ -81,23 +82,61 @@ public sealed class ResponderHttp : IDisposable
         catch (HttpRequestException e)
         {
             throw new StaplingException(FailureReason.ResponderUnreachable, url.ToString(),
-                $"Cannot reach responder {url}: {e.Message}. Check the URL, DNS, firewall and proxy.", e);
+                $"Cannot reach responder {url}: {ExceptionWords.Of(e)}. Check the URL, DNS, firewall and proxy.", e);
         }
         catch (Exception e) when (e is UriFormatException or NotSupportedException or InvalidOperationException or ArgumentException or IOException)
         {
             // What the HTTP stack throws besides HttpRequestException: a redirect to a scheme it cannot follow
             // (file://), a header it refuses, a stream that broke while the body was read.
             throw new StaplingException(FailureReason.ResponderUnreachable, url.ToString(),
-                $"Cannot get an answer from responder {url}: {e.Message}.", e);
+                $"Cannot get an answer from responder {url}: {ExceptionWords.Of(e)}.", e);
         }
     }
 
+    private const int MaxRedirects = 3;
+
     private async Task<HttpBody> SendOnceAsync(HttpClient client, Func<HttpRequestMessage> make, Uri url, CancellationToken cancel)
     {
-        using var request = make();
-        if (_options.HostHeader != null && !request.Headers.TryAddWithoutValidation("Host", _options.HostHeader))
-            throw new StaplingException(FailureReason.InvalidArgument, _options.HostHeader, $"'{_options.HostHeader}' cannot be sent as a Host header.");
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
+        var at = url;
+        HttpMethod? redirectedAs = null;
+        for (var hop = 0; ; hop++)
+        {
+            using var request = make();
+            request.RequestUri = at;
+            if (redirectedAs != null)
+            {
+                request.Method = redirectedAs;
+                request.Content = null;
+            }
+            if (_options.HostHeader != null && !request.Headers.TryAddWithoutValidation("Host", _options.HostHeader))
+                throw new StaplingException(FailureReason.InvalidArgument, _options.HostHeader, $"'{_options.HostHeader}' cannot be sent as a Host header.");
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
+            if (hop < MaxRedirects && FollowedRedirect(response, at, url) is { } next)
+            {
+                // 301/302/303 turn a POST into a GET, as browsers and .NET's own redirect handler do; 307/308 keep it.
+                if ((int)response.StatusCode is 301 or 302 or 303 && request.Method == HttpMethod.Post)
+                    redirectedAs = HttpMethod.Get;
+                at = next;
+                continue;
+            }
+            return await ReadAnswerAsync(response, url, cancel).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Where a redirect leads, when it is one to follow; a scheme other than http(s) is refused by name.</summary>
+    private static Uri? FollowedRedirect(HttpResponseMessage response, Uri at, Uri asked)
+    {
+        if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location)
+            return null;
+        var next = location.IsAbsoluteUri ? location : new Uri(at, location);
+        if (next.Scheme is not ("http" or "https"))
+            throw new StaplingException(FailureReason.ResponderUnreachable, asked.ToString(),
+                $"Responder {asked} redirected to {next}; only http and https are followed.");
+        return next;
+    }
+
+    private async Task<HttpBody> ReadAnswerAsync(HttpResponseMessage response, Uri url, CancellationToken cancel)
+    {
         if (response.Version == HttpVersion.Version10 && !response.Headers.Connection.Contains("keep-alive", StringComparer.OrdinalIgnoreCase))
             ClosesAfterEachResponse.TryAdd(url.Authority, true);
         if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
