@@ -147,7 +147,8 @@ function Invoke-ChildPwsh {
         Set-EnvironmentVariable $name $Environment[$name]
     }
     try {
-        $output = & $pwsh -NoProfile -NonInteractive -Command $Script 2>&1 | ForEach-Object { "$_" }
+        # As text, without the colours a host adds where NO_COLOR is not set (a warning line starts with an escape).
+        $output = & $pwsh -NoProfile -NonInteractive -Command $Script 2>&1 | ForEach-Object { "$_" -replace "`e\[[0-9;]*m", '' }
         if ($LASTEXITCODE -ne 0) { throw "pwsh exited $LASTEXITCODE`n$($output -join "`n")" }
         $output
     }
