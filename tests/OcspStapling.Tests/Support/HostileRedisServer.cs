@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using OcspStapling.Engine.Tls;
 
 namespace OcspStapling.Tests.Support;
 
@@ -20,7 +21,7 @@ public sealed class HostileRedisServer : IAsyncDisposable
     {
         _hostileReply = hostileReply;
         _listener.Start();
-        _accepting = Task.Run(AcceptAsync);
+        _accepting = Task.Run(() => AcceptLoop.RunAsync(_listener, ServeAsync, _stop.Token));
     }
 
     public string Url => $"redis://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/0";
@@ -47,27 +48,9 @@ public sealed class HostileRedisServer : IAsyncDisposable
             await stream.WriteAsync(chunk, cancel);
     });
 
-    private async Task AcceptAsync()
+    private async Task ServeAsync(Socket client)
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-            _ = Task.Run(() => ServeAsync(client));
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
-    {
-        using var _ = client;
-        var stream = client.GetStream();
+        using var stream = new NetworkStream(client, ownsSocket: true);
         var input = new BufferedStream(stream);
         var subscribed = false;
         try
