@@ -80,7 +80,6 @@ BeforeAll {
         $X509::new($Pki.CA)
     )
     $script:Modules = Split-Path -Parent (Split-Path -Parent (Split-Path -Parent $Manifest))
-    $script:Pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
     $script:Unsubstituted = '/etc/|/var/|/run/|C:\\|Cert:\\|example\.com|\.example/|0\.0\.0\.0|:8080|:9464|Read-Host|systemctl|ScheduledTask'
 
     function New-Leaf([string] $Name) { $Pki.Leaves[$Name] }
@@ -200,24 +199,10 @@ BeforeAll {
 
     function Invoke-Child([string] $Code, $w, [string] $Prelude = '', [hashtable] $Environment = @{}) {
         <# Runs the code in a new pwsh that finds the module as an installed one; returns its exit code and every line. #>
-        $saved = @{ PSModulePath = $env:PSModulePath; OCSPSTAPLE_STORE = $env:OCSPSTAPLE_STORE }
-        $env:PSModulePath = $Modules + [System.IO.Path]::PathSeparator + $env:PSModulePath
-        $env:OCSPSTAPLE_STORE = $w.Store
-        foreach ($name in $Environment.Keys) {
-            if (-not $saved.ContainsKey($name)) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
-            if ($Environment[$name]) { Set-Item "Env:$name" $Environment[$name] } else { Remove-Item "Env:$name" -ErrorAction SilentlyContinue }
-        }
-        Push-Location $w.Root
-        try {
-            $lines = & $Pwsh -NoProfile -NonInteractive -Command "$Prelude`n$Code" 2>&1 | ForEach-Object { "$_" }
-            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Lines = @($lines); Text = $lines -join "`n" }
-        }
-        finally {
-            Pop-Location
-            foreach ($name in $saved.Keys) {
-                if ($null -eq $saved[$name]) { Remove-Item "Env:$name" -ErrorAction SilentlyContinue } else { Set-Item "Env:$name" $saved[$name] }
-            }
-        }
+        $variables = @{ PSModulePath = Get-PSModulePathWith $Modules; OCSPSTAPLE_STORE = $w.Store }
+        foreach ($name in $Environment.Keys) { $variables[$name] = if ($Environment[$name]) { $Environment[$name] } else { $null } }
+        $run = Invoke-FreshPwsh -Script "$Prelude`n$Code" -Environment $variables -WorkingDirectory $w.Root
+        [pscustomobject]@{ ExitCode = $run.ExitCode; Lines = $run.Lines; Text = $run.Lines -join "`n" }
     }
 
     function Invoke-UntilStopped([string] $Code, $w, [scriptblock] $WhileRunning, [hashtable] $Defaults = @{}) {

@@ -88,9 +88,7 @@ foreach (`$name in (Get-Command -Module OcspStapling).Name) { '{0} {1}' -f `$nam
 
     It 'loads by command auto-loading, without Import-Module' {
         $modules = Split-Path -Parent (Split-Path -Parent $ModuleBase)
-        $separator = [System.IO.Path]::PathSeparator
-        $output = Invoke-ChildPwsh @"
-`$env:PSModulePath = '$modules' + '$separator' + `$env:PSModulePath
+        $output = Invoke-ChildPwsh -Environment @{ PSModulePath = Get-PSModulePathWith $modules } @"
 `$r = Get-OcspResponse -Path '$($Site.Path)'
 '{0} {1}' -f `$r.CertStatus, (Get-Module OcspStapling).Version
 "@

@@ -31,16 +31,9 @@ BeforeAll {
         $line = $Command.Replace('/etc/ssl/sites', $Sites).Replace('Cert:\LocalMachine\My', $Sites).
             Replace('/var/lib/ocspstaple', $store).Replace('C:\ProgramData\OcspStapling\staples', $store).
             Replace('/etc/nginx/ocsp', $export).Replace('C:\nginx\ocsp', $export)
-        $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
-        $saved = $env:PSModulePath
-        $env:PSModulePath = $Modules + [System.IO.Path]::PathSeparator + $env:PSModulePath
-        try {
-            $output = & $pwsh -NoProfile -Command $line 2>&1 | ForEach-Object { "$_" }
-            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output; Exported = @(Get-ChildItem $export -File) }
-        }
-        finally {
-            $env:PSModulePath = $saved
-        }
+        # The options the documented lines give pwsh, and nothing more.
+        $child = Invoke-FreshPwsh -Script $line -Options '-NoProfile' -Environment @{ PSModulePath = Get-PSModulePathWith $Modules }
+        [pscustomobject]@{ ExitCode = $child.ExitCode; Output = $child.Lines; Exported = @(Get-ChildItem $export -File) }
     }
 }
 

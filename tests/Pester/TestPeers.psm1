@@ -132,13 +132,19 @@ function Set-EnvironmentVariable([string] $Name, $Value) {
     if ($null -eq $Value) { Remove-Item "Env:$Name" -ErrorAction SilentlyContinue } else { Set-Item "Env:$Name" $Value }
 }
 
-function Invoke-ChildPwsh {
+function Invoke-FreshPwsh {
     <#
     .SYNOPSIS
-        Runs $Script in a fresh pwsh (no profile) and returns its output lines; what a new session sees, untouched by
-        the suite's own imports. Throws with the child's output when it fails.
+        Runs $Script in a new pwsh and returns its exit code and output lines, as text without the colours a host adds
+        where NO_COLOR is not set. $Environment names variables to set for it ($null unsets one), restored afterwards;
+        $WorkingDirectory is where it starts. $Options are pwsh's own (what a documented command line gives).
     #>
-    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
+    param(
+        [Parameter(Mandatory)] [string] $Script,
+        [hashtable] $Environment = @{},
+        [string] $WorkingDirectory,
+        [string[]] $Options = @('-NoProfile', '-NonInteractive')
+    )
     # The running pwsh, whether installed or run as a .NET tool (`dotnet pwsh`: the process itself is dotnet).
     $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
     $saved = @{}
@@ -146,16 +152,33 @@ function Invoke-ChildPwsh {
         $saved[$name] = [Environment]::GetEnvironmentVariable($name)
         Set-EnvironmentVariable $name $Environment[$name]
     }
+    if ($WorkingDirectory) { Push-Location $WorkingDirectory }
     try {
-        # As text, without the colours a host adds where NO_COLOR is not set (a warning line starts with an escape).
-        $output = & $pwsh -NoProfile -NonInteractive -Command $Script 2>&1 | ForEach-Object { "$_" -replace "`e\[[0-9;]*m", '' }
-        if ($LASTEXITCODE -ne 0) { throw "pwsh exited $LASTEXITCODE`n$($output -join "`n")" }
-        $output
+        $lines = & $pwsh @Options -Command $Script 2>&1 | ForEach-Object { "$_" -replace "`e\[[0-9;]*m", '' }
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Lines = @($lines) }
     }
     finally {
+        if ($WorkingDirectory) { Pop-Location }
         foreach ($name in $saved.Keys) { Set-EnvironmentVariable $name $saved[$name] }
     }
 }
 
+function Invoke-ChildPwsh {
+    <#
+    .SYNOPSIS
+        Runs $Script in a fresh pwsh (no profile) and returns its output lines; what a new session sees, untouched by
+        the suite's own imports. Throws with the child's output when it fails.
+    #>
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
+    $run = Invoke-FreshPwsh -Script $Script -Environment $Environment
+    if ($run.ExitCode -ne 0) { throw "pwsh exited $($run.ExitCode)`n$($run.Lines -join "`n")" }
+    $run.Lines
+}
+
+function Get-PSModulePathWith([string] $Directory) {
+    <# PSModulePath with $Directory first: where a new session finds the module as an installed one. #>
+    $Directory + [System.IO.Path]::PathSeparator + $env:PSModulePath
+}
+
 Export-ModuleMember -Function Get-TestModuleManifest, Get-RepoRoot, Get-FreeTcpPort, Assert-Peer, New-TestPki,
-    Start-OpenSslResponder, Stop-TestProcess, Invoke-ChildPwsh
+    Start-OpenSslResponder, Stop-TestProcess, Invoke-FreshPwsh, Invoke-ChildPwsh, Get-PSModulePathWith
