@@ -17,11 +17,11 @@ internal sealed class FetchOptionSet
     public readonly Option<string> Hash = new("--hash") { Description = "CertID hash", DefaultValueFactory = _ => "sha1" };
     public readonly Option<bool> Nonce = new("--nonce") { Description = "Send a nonce and require it echoed (many responders do not echo)" };
     public readonly Option<string> Method = new("--method") { Description = "HTTP method: auto (GET when short, RFC 5019), get, post", DefaultValueFactory = _ => "auto" };
-    public readonly Option<double> Timeout = new("--timeout") { Description = "Seconds to wait for each responder", DefaultValueFactory = _ => Engine.Transport.TransportOptions.DefaultTimeout.TotalSeconds };
+    public readonly Option<double> Timeout = new("--timeout") { Description = "Seconds to wait for each responder", DefaultValueFactory = _ => TransportOptions.TimeoutRange.Default.TotalSeconds };
     public readonly Option<string?> Proxy = new("--proxy") { Description = "HTTP proxy URL for responder requests" };
     public readonly Option<string?> HostHeader = new("--host-header") { Description = "Host header to send, for responders behind a name-based virtual host" };
-    public readonly Option<int> MaxSize = new("--max-size") { Description = "Largest response accepted, in bytes", DefaultValueFactory = _ => Engine.Transport.TransportOptions.DefaultMaxResponseBytes };
-    public readonly Option<int> ResponderConcurrency = new("--responder-concurrency") { Description = "Requests in flight to one responder host at most; a host that answers 429, 503 or tryLater is then asked one at a time", DefaultValueFactory = _ => Engine.Transport.TransportOptions.DefaultMaxInFlightPerResponder };
+    public readonly Option<int> MaxSize = new("--max-size") { Description = "Largest response accepted, in bytes", DefaultValueFactory = _ => TransportOptions.MaxResponseBytesRange.Default };
+    public readonly Option<int> ResponderConcurrency = new("--responder-concurrency") { Description = "Requests in flight to one responder host at most; a host that answers 429, 503 or tryLater is then asked one at a time", DefaultValueFactory = _ => TransportOptions.MaxInFlightPerResponderRange.Default };
     public readonly Option<string?> ResponderCa = new("--responder-ca") { Description = "CA certificates (PEM) to trust for https:// responders, besides the system's" };
     public readonly Option<string?> PasswordEnv = new("--password-env") { Description = "Environment variable holding the PFX password" };
     public readonly Option<bool> NoVerify = new("--no-verify") { Description = "Report verification findings but do not act on them (like openssl ocsp -noverify)" };
@@ -59,20 +59,14 @@ internal sealed class FetchOptionSet
 
     public TransportOptions ToTransportOptions(ParseResult parse)
     {
-        var seconds = parse.GetValue(Timeout);
-        if (!(seconds > 0 && seconds <= TransportOptions.MaxTimeout.TotalSeconds)) // also false for NaN
-            throw new StaplingException(FailureReason.InvalidArgument, "--timeout", $"--timeout must be a number of seconds above 0 and at most {TransportOptions.MaxTimeout.TotalSeconds:0}, not {seconds}.");
+        var timeout = FlagRanges.Seconds(TransportOptions.TimeoutRange, parse.GetValue(Timeout));
         if (parse.GetValue(HostHeader) is { } host && !TransportOptions.IsValidHostHeader(host))
             throw new StaplingException(FailureReason.InvalidArgument, "--host-header", $"--host-header '{host.ReplaceLineEndings("\\n")}' is not a host name (with an optional port); it may not hold spaces or line breaks.");
-        var maxSize = parse.GetValue(MaxSize);
-        if (maxSize < 1024)
-            throw new StaplingException(FailureReason.InvalidArgument, "--max-size", $"--max-size must be at least 1024 bytes, not {maxSize}.");
-        var perResponder = parse.GetValue(ResponderConcurrency);
-        if (perResponder is < 1 or > 64)
-            throw new StaplingException(FailureReason.InvalidArgument, "--responder-concurrency", $"--responder-concurrency must be between 1 and 64, not {perResponder}.");
+        var maxSize = FlagRanges.Whole(TransportOptions.MaxResponseBytesRange, parse.GetValue(MaxSize));
+        var perResponder = FlagRanges.Whole(TransportOptions.MaxInFlightPerResponderRange, parse.GetValue(ResponderConcurrency));
         return new TransportOptions
         {
-            Timeout = TimeSpan.FromSeconds(seconds),
+            Timeout = timeout,
             MaxInFlightPerResponder = perResponder,
             MaxResponseBytes = maxSize,
             Method = Enum.Parse<RequestMethod>(parse.GetValue(Method)!, ignoreCase: true),

@@ -46,6 +46,9 @@ public sealed class StaplingException : Exception
     /// <summary>The certificate file, URL or staple file the failure is about.</summary>
     public string? Target { get; }
 
+    /// <summary>The option whose value is out of its range (<see cref="OptionRange{T}"/>): front ends name their flag or parameter for it.</summary>
+    public OptionName? Option { get; init; }
+
     /// <summary>For <see cref="FailureReason.ResponderBusy"/>: the pause the responder asked for, when it named one.</summary>
     public TimeSpan? RetryAfter { get; init; }
 

@@ -44,17 +44,17 @@ public abstract class ResponderCmdlet : OcspCmdlet
     public string? HostHeader { get; set; }
 
     [Parameter]
-    [ValidateRange(1024, int.MaxValue)]
+    [ValidateRange(TransportOptions.MinMaxResponseBytes, int.MaxValue)]
     public int MaximumResponseBytes { get; set; } = TransportOptions.DefaultMaxResponseBytes;
 
     /// <summary>Requests in flight to one responder host at most (the CLI's --responder-concurrency).</summary>
     [Parameter]
-    [ValidateRange(1, 64)]
+    [ValidateRange(1, TransportOptions.MaxMaxInFlightPerResponder)]
     public int ResponderConcurrency { get; set; } = TransportOptions.DefaultMaxInFlightPerResponder;
 
     [Parameter]
-    [ValidateRange(1, 600)]
-    public int TimeoutSec { get; set; } = (int)TransportOptions.DefaultTimeout.TotalSeconds;
+    [ValidateRange(1, TransportOptions.MaxTimeoutSeconds)]
+    public int TimeoutSec { get; set; } = TransportOptions.DefaultTimeoutSeconds;
 
     [Parameter]
     public SwitchParameter SkipVerification { get; set; }

@@ -30,7 +30,7 @@ internal static class ListenCommand
         var noStore = new Option<bool>("--no-store") { Description = "Keep staples in memory only" };
         var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics on ADDR:PORT (plain HTTP, GET /metrics): handshakes, stapled handshakes, each certificate's staple state and expiry" };
         var alpn = new Option<string?>("--alpn") { Description = "Application protocols to offer by ALPN, the preferred first (e.g. h2,http/1.1); a client with none of them is refused" };
-        var drain = new Option<string>("--drain-timeout") { Description = "On SIGTERM or Ctrl+C, let open connections finish for up to this long", DefaultValueFactory = _ => "10s" };
+        var drain = new Option<string>("--drain-timeout") { Description = "On SIGTERM or Ctrl+C, let open connections finish for up to this long", DefaultValueFactory = _ => Durations.Format(ListenerOptions.DrainTimeoutRange.Default) };
         var tls = new Option<string>("--tls") { Description = "TLS implementation: auto (OpenSSL 3 directly where installed, else SslStream), openssl, sslstream", DefaultValueFactory = _ => "auto" };
         tls.AcceptOnlyFromAmong("auto", "openssl", "sslstream");
         var command = new Command("listen", "Serve TLS with OCSP staples from the first connection on, for one or many certificates") { cert, key, sites, port, address, stapleFile, store, noStore, forward, metrics, alpn, noResumption, drain, tls };
@@ -40,7 +40,7 @@ internal static class ListenCommand
             if (!IPAddress.TryParse(parse.GetValue(address), out var ip))
                 throw new StaplingException(FailureReason.InvalidArgument, parse.GetValue(address), $"--address '{parse.GetValue(address)}' is not an IP address.");
             var transport = options.ToTransportOptions(parse); // options first: a bad value is the error to report
-            var drainTime = Durations.Parse(parse.GetValue(drain)!, "--drain-timeout");
+            var drainTime = FlagRanges.Duration(ListenerOptions.DrainTimeoutRange, parse.GetValue(drain)!);
             var log = new ListenLog(context.Output, parse.GetValue(options.Json), context.Verbose);
             var listenerOptions = new ListenerOptions
             {

@@ -28,13 +28,7 @@ internal static class StatusCommand
             var discovered = paths.Length > 0
                 ? UpdateCommand.Discover(paths, options.Password(parse), context, CertificateFactsCache.Open(store.CertificateCachePath))
                 : null;
-            var view = new RefreshOptions
-            {
-                Store = store,
-                Fetch = Engine.Operations.FetchOptions.Default with { Responder = options.ResponderUrl(parse) },
-                RunInterval = runInterval,
-                RequireOcsp = parse.GetValue(sites.RequireOcsp),
-            };
+            var view = RefreshOptions.ForStatus(store, options.ResponderUrl(parse), runInterval, parse.GetValue(sites.RequireOcsp));
             var printer = new SitePrinter(context, "status", parse.GetValue(options.Json), context.Quiet, parse.GetValue(sites.MetricsFile));
             StatusView.Read((ISiteSource?)discovered ?? DiscoveredSites.None, store, view, DateTimeOffset.UtcNow, printer.Add);
             if (discovered != null)

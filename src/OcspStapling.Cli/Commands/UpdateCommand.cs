@@ -18,15 +18,14 @@ internal static class UpdateCommand
         var haproxy = new Option<bool>("--haproxy") { Description = "Also write HAProxy's <certificate file>.ocsp beside each certificate" };
         var socket = new Option<string?>("--haproxy-socket") { Description = "Push changed staples to HAProxy through this admin socket (set ssl ocsp-response); retried next run when it fails" };
         var reload = new Option<string?>("--reload") { Description = "Shell command to run once when any staple changed (e.g. 'systemctl reload nginx'); retried next run when it fails" };
-        var concurrency = new Option<int>("--concurrency") { Description = "Sites refreshed at once", DefaultValueFactory = _ => 8 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Sites refreshed at once", DefaultValueFactory = _ => RefreshOptions.ConcurrencyRange.Default };
         var command = new Command("update", "Refresh the staples that are due, keep the rest, export and notify servers") { inputs, force, exportDir, haproxy, socket, reload, concurrency };
         sites.AddTo(command);
         options.AddTo(command, network: true);
         command.SetAction((parse, cancel) => context.GuardAsync("update", parse.GetValue(options.Json), async () =>
         {
             context.Quiet = parse.GetValue(sites.Quiet);
-            if (parse.GetValue(concurrency) is < 1 or > 256)
-                throw new StaplingException(FailureReason.InvalidArgument, "--concurrency", "--concurrency must be between 1 and 256.");
+            var sitesAtOnce = FlagRanges.Whole(RefreshOptions.ConcurrencyRange, parse.GetValue(concurrency));
             var transport = options.ToTransportOptions(parse); // options first: a bad value is the error to report
             var runInterval = sites.RunInterval(parse);
             using var store = sites.OpenStore(parse);
@@ -42,7 +41,7 @@ internal static class UpdateCommand
                 ExportBesideCertificate = parse.GetValue(haproxy),
                 HaproxySocket = parse.GetValue(socket),
                 ReloadCommand = parse.GetValue(reload),
-                Concurrency = parse.GetValue(concurrency),
+                Concurrency = sitesAtOnce,
                 ReloadHiddenVariables = parse.GetValue(options.PasswordEnv) is { } secret ? new[] { secret } : Array.Empty<string>(),
                 RunInterval = runInterval,
                 RequireOcsp = parse.GetValue(sites.RequireOcsp),

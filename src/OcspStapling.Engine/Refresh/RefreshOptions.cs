@@ -44,18 +44,40 @@ public sealed record RefreshOptions
     /// </summary>
     public string? DeliveryStateDirectory { get; init; }
 
-    public int Concurrency { get; init; } = 8;
+    public const int DefaultConcurrency = 8;
+    public const int MaxConcurrency = 256;
+
+    public static readonly OptionRange<int> ConcurrencyRange = new(OptionName.Concurrency, DefaultConcurrency, 1, MaxConcurrency);
+
+    /// <summary>Sites refreshed at once (their requests are still paced per responder host).</summary>
+    public int Concurrency { get; init => field = ConcurrencyRange.Check(value); } = ConcurrencyRange.Default;
 
     /// <summary>How long a run waits for an entry another refresher holds; shortened by tests.</summary>
     internal TimeSpan LockWait { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How often the run is repeated (cron, timer): a staple that expires before the next run is a problem.</summary>
-    public TimeSpan RunInterval { get; init; } = DefaultRunInterval;
+    public TimeSpan RunInterval { get; init => field = RunIntervalRange.Check(value); } = RunIntervalRange.Default;
 
-    public static readonly TimeSpan DefaultRunInterval = TimeSpan.FromHours(1);
+    /// <summary>Hourly by default; at most a year, the longest a duration may be written (a staple lives days).</summary>
+    public static readonly OptionRange<TimeSpan> RunIntervalRange =
+        new(OptionName.RunInterval, TimeSpan.FromHours(1), TimeSpan.Zero, TimeSpan.FromDays(366), MinExclusive: true);
+
+    public static TimeSpan DefaultRunInterval => RunIntervalRange.Default;
 
     /// <summary>A certificate that names no OCSP responder is a problem, not a normal case.</summary>
     public bool RequireOcsp { get; init; }
+
+    /// <summary>
+    /// What status needs to judge a store as update would: the same interval and rules, and the responder given (a
+    /// certificate without an OCSP URL is judged as having one when a responder is given). Both front ends compose it here.
+    /// </summary>
+    public static RefreshOptions ForStatus(IStapleStore store, Uri? responder, TimeSpan runInterval, bool requireOcsp) => new()
+    {
+        Store = store,
+        Fetch = FetchOptions.Default with { Responder = responder },
+        RunInterval = runInterval,
+        RequireOcsp = requireOcsp,
+    };
 
     /// <summary>The policy's facts about a site under these options; update and status judge alike.</summary>
     public StapleFacts FactsFor(Site site, StoreEntry? entry, DateTimeOffset now) =>

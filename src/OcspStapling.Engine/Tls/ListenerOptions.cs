@@ -75,6 +75,12 @@ public sealed record ListenerOptions
     /// <summary>Which TLS implementation completes handshakes; Auto uses OpenSSL 3 directly where it can.</summary>
     public ListenerTls Tls { get; init; } = ListenerTls.Auto;
 
+    /// <summary>
+    /// How long open connections may finish when the listener stops (SIGTERM, Stop-StaplingListener): 0 closes them at
+    /// once; at most an hour (systemd waits 90 s by default before it kills).
+    /// </summary>
+    public static readonly OptionRange<TimeSpan> DrainTimeoutRange = new(OptionName.DrainTimeout, TimeSpan.FromSeconds(10), TimeSpan.Zero, TimeSpan.FromHours(1));
+
     /// <summary>Parses "address:port" for --metrics / -Metrics ([::1]:9464 for IPv6).</summary>
     public static IPEndPoint ParseListenEndpoint(string text, string option) =>
         IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port > 0

@@ -401,6 +401,7 @@ public sealed class StaplingListener : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(TimeSpan drain)
     {
+        ListenerOptions.DrainTimeoutRange.Check(drain);
         if (Interlocked.Exchange(ref _stopping, 1) == 1)
             return;
         // The front stops using the listening socket before it is closed (its threads hold the descriptor).

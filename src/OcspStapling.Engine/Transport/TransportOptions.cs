@@ -3,21 +3,37 @@ namespace OcspStapling.Engine.Transport;
 /// <summary>Network settings for talking to responders and downloading issuers.</summary>
 public sealed record TransportOptions
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+    // The bounds as constants too, for the cmdlets' ValidateRange attributes (constants are copied into the module,
+    // which so names them without loading the engine).
+    public const int DefaultTimeoutSeconds = 10;
+    public const int MaxTimeoutSeconds = 3600;
     public const int DefaultMaxResponseBytes = 64 * 1024;
+    public const int MinMaxResponseBytes = 1024;
+    public const int DefaultMaxInFlightPerResponder = 4;
+    public const int MaxMaxInFlightPerResponder = 64;
 
-    /// <summary>Per request, connect to last byte. nginx hard-codes 60 s; Apache uses 10 s.</summary>
-    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+    /// <summary>nginx hard-codes 60 s, Apache uses 10 s; a responder that needs more than an hour is down.</summary>
+    public static readonly OptionRange<TimeSpan> TimeoutRange =
+        new(OptionName.Timeout, TimeSpan.FromSeconds(DefaultTimeoutSeconds), TimeSpan.Zero, TimeSpan.FromSeconds(MaxTimeoutSeconds), MinExclusive: true);
+
+    public static readonly OptionRange<int> MaxResponseBytesRange =
+        new(OptionName.MaxResponseBytes, DefaultMaxResponseBytes, MinMaxResponseBytes, int.MaxValue);
+
+    public static readonly OptionRange<int> MaxInFlightPerResponderRange =
+        new(OptionName.ResponderConcurrency, DefaultMaxInFlightPerResponder, 1, MaxMaxInFlightPerResponder);
+
+    public static TimeSpan DefaultTimeout => TimeoutRange.Default;
+
+    /// <summary>Per request, connect to last byte.</summary>
+    public TimeSpan Timeout { get; init => field = TimeoutRange.Check(value); } = TimeoutRange.Default;
 
     /// <summary>Bodies larger than this are refused before any parser sees them (BouncyCastle has had DoS advisories).</summary>
-    public int MaxResponseBytes { get; init; } = DefaultMaxResponseBytes;
+    public int MaxResponseBytes { get; init => field = MaxResponseBytesRange.Check(value); } = MaxResponseBytesRange.Default;
 
     public RequestMethod Method { get; init; } = RequestMethod.Auto;
 
     /// <summary>Requests in flight to one responder host at most (a CA's responder serves many; be modest).</summary>
-    public int MaxInFlightPerResponder { get; init; } = DefaultMaxInFlightPerResponder;
-
-    public const int DefaultMaxInFlightPerResponder = 4;
+    public int MaxInFlightPerResponder { get; init => field = MaxInFlightPerResponderRange.Check(value); } = MaxInFlightPerResponderRange.Default;
 
     /// <summary>
     /// The longest a run waits for a responder that asked it to slow down (Retry-After, tryLater) before asking
@@ -30,9 +46,6 @@ public sealed record TransportOptions
 
     /// <summary>Sent as the Host header, for responders behind a name-based virtual host.</summary>
     public string? HostHeader { get; init; }
-
-    /// <summary>Longest timeout accepted: a responder that needs more is down.</summary>
-    public static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(1);
 
     /// <summary>What a Host header may hold: a name or address and port, never spaces or line breaks (header injection).</summary>
     public static bool IsValidHostHeader(string value) =>

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using OcspStapling.Engine;
+using OcspStapling.Engine.Refresh;
 using OcspStapling.Engine.Certificates;
 using OcspStapling.Engine.Operations;
 using OcspStapling.Engine.Protocol;
@@ -32,8 +33,8 @@ public sealed class GetOcspResponseCommand : ResponderCmdlet
 
     /// <summary>Certificates asked about at once across pipeline input; -ResponderConcurrency still bounds each responder host.</summary>
     [Parameter]
-    [ValidateRange(1, 256)]
-    public int Concurrency { get; set; } = 8;
+    [ValidateRange(1, RefreshOptions.MaxConcurrency)] // the bounds of Update-OcspStaple's sites at once: the same work
+    public int Concurrency { get; set; } = RefreshOptions.DefaultConcurrency;
 
     protected override void BeginProcessing()
     {

@@ -36,7 +36,7 @@ public sealed class GetOcspStapleCommand : OcspCmdlet
 
     /// <summary>How often Update-OcspStaple runs: a staple that expires before its next run is a problem.</summary>
     [Parameter]
-    public TimeSpan Interval { get; set; } = RefreshOptions.DefaultRunInterval;
+    public TimeSpan Interval { get; set; } = RefreshOptions.RunIntervalRange.Default;
 
     [Parameter]
     public SwitchParameter RequireOcsp { get; set; }
@@ -47,6 +47,12 @@ public sealed class GetOcspStapleCommand : OcspCmdlet
 
     [Parameter]
     public string? MetricsFile { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        ParameterRanges.Check(this, ErrorIdPrefix, RefreshOptions.RunIntervalRange, Interval);
+    }
 
     protected override void ProcessRecord() => ForRecord(ErrorIdPrefix, ParameterSetName == ParameterSets.Certificate ? Certificate : Path, () =>
     {
@@ -64,13 +70,7 @@ public sealed class GetOcspStapleCommand : OcspCmdlet
         ForRecord(ErrorIdPrefix, StorePath, () =>
         {
             using var store = StapleStores.OpenForReading(StoreLocation(StorePath));
-            var view = new RefreshOptions
-            {
-                Store = store,
-                Fetch = FetchOptions.Default with { Responder = Responder },
-                RunInterval = Interval,
-                RequireOcsp = RequireOcsp,
-            };
+            var view = RefreshOptions.ForStatus(store, Responder, Interval, RequireOcsp);
             SiteOutput.Emit(this, ErrorIdPrefix, StatusView.Read(_sites.Discovered, store, view, DateTimeOffset.UtcNow), FileSystemPath(MetricsFile));
         });
         base.EndProcessing();

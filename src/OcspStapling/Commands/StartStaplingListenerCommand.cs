@@ -90,11 +90,17 @@ public sealed class StartStaplingListenerCommand : ResponderCmdlet
 
     /// <summary>With -Wait: after Ctrl+C, how long open connections may finish before they are closed.</summary>
     [Parameter]
-    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan DrainTimeout { get; set; } = ListenerOptions.DrainTimeoutRange.Default;
 
     /// <summary>Block until Ctrl+C, then stop the listener.</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        ParameterRanges.Check(this, ErrorIdPrefix, ListenerOptions.DrainTimeoutRange, DrainTimeout);
+    }
 
     protected override void ProcessRecord()
     {

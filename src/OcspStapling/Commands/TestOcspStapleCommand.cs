@@ -2,9 +2,11 @@ using System.Security;
 using System.Management.Automation;
 using System.Security.Cryptography.X509Certificates;
 using OcspStapling.Engine;
+using OcspStapling.Engine.Refresh;
 using OcspStapling.Engine.Operations;
 using OcspStapling.Engine.Policy;
 using OcspStapling.Engine.Tls;
+using OcspStapling.Engine.Transport;
 
 namespace OcspStapling.Commands;
 
@@ -47,8 +49,8 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
     public string? ServerName { get; set; }
 
     [Parameter(ParameterSetName = ParameterSets.Computer)]
-    [ValidateRange(1, 600)]
-    public int TimeoutSec { get; set; } = 10;
+    [ValidateRange(1, TransportOptions.MaxTimeoutSeconds)]
+    public int TimeoutSec { get; set; } = TransportOptions.DefaultTimeoutSeconds;
 
     [Parameter(ParameterSetName = ParameterSets.File)]
     [Parameter(ParameterSetName = ParameterSets.Computer)]
@@ -73,8 +75,8 @@ public sealed class TestOcspStapleCommand : OcspCmdlet
 
     /// <summary>Servers probed at once across pipeline input (-ComputerName by property name).</summary>
     [Parameter(ParameterSetName = ParameterSets.Computer)]
-    [ValidateRange(1, 256)]
-    public int Concurrency { get; set; } = 8;
+    [ValidateRange(1, RefreshOptions.MaxConcurrency)] // the bounds of Update-OcspStaple's sites at once: the same work
+    public int Concurrency { get; set; } = RefreshOptions.DefaultConcurrency;
 
     protected override void ProcessRecord()
     {

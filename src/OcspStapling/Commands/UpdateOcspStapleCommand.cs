@@ -56,12 +56,12 @@ public sealed class UpdateOcspStapleCommand : ResponderCmdlet
     public string? ReloadCommand { get; set; }
 
     [Parameter]
-    [ValidateRange(1, 256)]
-    public int Concurrency { get; set; } = 8;
+    [ValidateRange(1, RefreshOptions.MaxConcurrency)]
+    public int Concurrency { get; set; } = RefreshOptions.DefaultConcurrency;
 
     /// <summary>How often this runs (a scheduled task): a staple that expires before the next run is a problem.</summary>
     [Parameter]
-    public TimeSpan Interval { get; set; } = RefreshOptions.DefaultRunInterval;
+    public TimeSpan Interval { get; set; } = RefreshOptions.RunIntervalRange.Default;
 
     /// <summary>A certificate that names no OCSP responder is a problem, not a normal case.</summary>
     [Parameter]
@@ -70,6 +70,12 @@ public sealed class UpdateOcspStapleCommand : ResponderCmdlet
     /// <summary>Write Prometheus text here, atomically (node_exporter's textfile collector).</summary>
     [Parameter]
     public string? MetricsFile { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        ParameterRanges.Check(this, ErrorIdPrefix, RefreshOptions.RunIntervalRange, Interval);
+    }
 
     protected override void ProcessRecord() => ForRecord(ErrorIdPrefix, ParameterSetName == ParameterSets.Certificate ? Certificate : Path, () =>
     {
